@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { defineContext, id } from '../context/index.js';
+import { postgresOps } from '../providers/postgres/index.js';
+import { Message, MessageRole } from './shapes.js';
+
+export const threadMessages = defineContext({
+  name: 'threadMessages',
+  description: 'The last messages of a conversation thread, oldest first; null for an unknown thread.',
+  args: z.object({
+    threadId: id('The conversation thread.'),
+    lastN: z.int().min(1).max(100).default(20).describe('How many of the latest messages (1–100).'),
+  }),
+  output: z.array(Message).nullable(),
+  sources: (from) => [
+    from(postgresOps.threadMessages, {
+      key: (args) => ({ threadId: args.threadId, lastN: args.lastN }),
+      map: (rows) => rows.map((r) => ({ ...r, role: MessageRole.catch('user').parse(r.role) })),
+    }),
+  ],
+});

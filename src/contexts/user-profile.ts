@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { dateTime, defineContext, id } from '../context/index.js';
+import { postgresOps } from '../providers/postgres/index.js';
+
+export const userProfile = defineContext({
+  name: 'userProfile',
+  description: 'Who the user is: identity, locale, plan and preferences.',
+  args: z.object({ userId: id('The user to describe.') }),
+  output: z
+    .object({
+      id: id(),
+      email: z.string(),
+      firstName: z.string(),
+      lastName: z.string(),
+      displayName: z.string(),
+      locale: z.string().nullable(),
+      timezone: z.string().nullable(),
+      plan: z.string().nullable(),
+      bio: z.string().nullable(),
+      preferences: z.record(z.string(), z.unknown()).nullable(),
+      createdAt: dateTime(),
+    })
+    .nullable(),
+  sources: (from) => [
+    from(postgresOps.userProfile, {
+      key: (args) => args.userId,
+      map: (row) => ({ ...row, displayName: `${row.firstName} ${row.lastName}` }),
+    }),
+  ],
+  cache: { ttlSeconds: 60, staleIfErrorSeconds: 600 },
+});

@@ -1,0 +1,122 @@
+/** Stable error codes exposed to clients in `errors[].extensions.code` and REST bodies. */
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'CONTEXT_NOT_FOUND'
+  | 'PROVIDER_UNAVAILABLE'
+  | 'PROVIDER_TIMEOUT'
+  | 'PROVIDER_ERROR'
+  | 'DEADLINE_EXCEEDED'
+  | 'PERSISTED_QUERY_NOT_FOUND'
+  | 'PERSISTED_QUERY_ONLY'
+  | 'INTERNAL_SERVER_ERROR';
+
+/** HTTP status that a REST response uses for each code. */
+export const httpStatusByCode: Readonly<Record<ErrorCode, number>> = {
+  BAD_USER_INPUT: 400,
+  CONTEXT_NOT_FOUND: 404,
+  PROVIDER_UNAVAILABLE: 502,
+  PROVIDER_ERROR: 502,
+  PROVIDER_TIMEOUT: 504,
+  DEADLINE_EXCEEDED: 504,
+  PERSISTED_QUERY_NOT_FOUND: 404,
+  PERSISTED_QUERY_ONLY: 400,
+  INTERNAL_SERVER_ERROR: 500,
+};
+
+/**
+ * Base class of every error a client may see. Anything that is not an `EngramError`
+ * is masked before it leaves the process.
+ */
+export abstract class EngramError extends Error {
+  abstract readonly code: ErrorCode;
+  /** Extra, client-safe details (e.g. which argument was wrong). */
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(message: string, details?: Record<string, unknown>, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.details = details;
+  }
+
+  get httpStatus(): number {
+    return httpStatusByCode[this.code];
+  }
+}
+
+export interface InvalidArgument {
+  /** Dotted path of the argument, e.g. `limit` or `filter.tags.0`. */
+  readonly field: string;
+  readonly reason: string;
+}
+
+export class BadUserInputError extends EngramError {
+  readonly code = 'BAD_USER_INPUT' as const;
+  readonly invalidArgs: readonly InvalidArgument[];
+
+  constructor(message: string, invalidArgs: readonly InvalidArgument[]) {
+    super(message, { invalidArgs });
+    this.invalidArgs = invalidArgs;
+  }
+}
+
+export class ContextNotFoundError extends EngramError {
+  readonly code = 'CONTEXT_NOT_FOUND' as const;
+
+  constructor(name: string) {
+    super(`Unknown context "${name}".`, { context: name });
+  }
+}
+
+/** What a provider failure looks like to the store: the provider and operation that failed. */
+interface ProviderFailure {
+  readonly provider: string;
+  readonly operation: string;
+}
+
+export class ProviderUnavailableError extends EngramError {
+  readonly code = 'PROVIDER_UNAVAILABLE' as const;
+
+  constructor(failure: ProviderFailure, reason: string, options?: ErrorOptions) {
+    super(`Provider "${failure.provider}" is unavailable for "${failure.operation}": ${reason}.`, { ...failure }, options);
+  }
+}
+
+export class ProviderTimeoutError extends EngramError {
+  readonly code = 'PROVIDER_TIMEOUT' as const;
+
+  constructor(failure: ProviderFailure, timeoutMs: number, options?: ErrorOptions) {
+    super(`Provider "${failure.provider}" did not answer "${failure.operation}" within ${timeoutMs} ms.`, { ...failure, timeoutMs }, options);
+  }
+}
+
+export class ProviderError extends EngramError {
+  readonly code = 'PROVIDER_ERROR' as const;
+
+  constructor(failure: ProviderFailure, reason: string, options?: ErrorOptions) {
+    super(`Provider "${failure.provider}" failed "${failure.operation}": ${reason}.`, { ...failure }, options);
+  }
+}
+
+export class DeadlineExceededError extends EngramError {
+  readonly code = 'DEADLINE_EXCEEDED' as const;
+
+  constructor(deadlineMs: number) {
+    super(`The request deadline of ${deadlineMs} ms was exceeded.`, { deadlineMs });
+  }
+}
+
+/** Thrown at start-up: a context definition or the registry is invalid. Never reaches a client. */
+export class DefinitionError extends Error {
+  constructor(definition: string, problem: string) {
+    super(`Context definition "${definition}": ${problem}`);
+    this.name = 'DefinitionError';
+  }
+}
+
+/** Thrown at start-up: the environment does not describe a valid configuration. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}

@@ -1,0 +1,215 @@
+import SchemaBuilder from '@pothos/core';
+import { responsePathAsArray, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+import type { core } from 'zod';
+import type { ContextRegistry, ObjectDescriptor, RegisteredContext, TypeDescriptor } from '../context/index.js';
+import { DefinitionError } from '../errors/index.js';
+import type { GraphQLContext } from './graphql-context.js';
+import { DateTimeScalar, JSONScalar } from './scalars.js';
+import { graphqlTypeString } from './type-strings.js';
+
+interface BuilderTypes {
+  Context: GraphQLContext;
+  DefaultFieldNullability: false;
+  Scalars: {
+    JSON: { Input: unknown; Output: unknown };
+    DateTime: { Input: string; Output: string | Date };
+  };
+}
+
+type Builder = PothosSchemaTypes.SchemaBuilder<PothosSchemaTypes.ExtendDefaultTypes<BuilderTypes>>;
+type Row = Record<string, unknown>;
+// Pothos type parameters are statically typed; compiled types are only known at run time.
+type TypeParam = Parameters<PothosSchemaTypes.QueryFieldBuilder<PothosSchemaTypes.ExtendDefaultTypes<BuilderTypes>, Row>['field']>[0]['type'];
+
+/** `a1` for an aliased root field, `user.friends.0.name` deeper down. */
+export function responsePath(info: GraphQLResolveInfo): string {
+  return responsePathAsArray(info.path).join('.');
+}
+
+/**
+ * Compiles registered context definitions into GraphQL types with Pothos: one output type per
+ * distinct zod object/enum schema (named by `.meta({ id })` or the definition), shared when
+ * definitions reuse a schema.
+ */
+class TypeCompiler {
+  readonly #builder: Builder;
+  readonly #bySchema = new Map<core.$ZodType, TypeParam>();
+  readonly #owners = new Map<string, { schema: core.$ZodType; definition: string }>();
+
+  constructor(builder: Builder) {
+    this.#builder = builder;
+  }
+
+  /** Type and nullability of an output field. */
+  output(type: TypeDescriptor, definition: string): { type: TypeParam; nullable: boolean | { list: boolean; items: boolean } } {
+    if (type.kind === 'list') {
+      return { type: [this.#named(type.of, definition)] as unknown as TypeParam, nullable: { list: type.nullable, items: type.of.nullable } };
+    }
+    return { type: this.#named(type, definition), nullable: type.nullable };
+  }
+
+  /** Type and requiredness of an argument. */
+  input(type: TypeDescriptor, definition: string): { type: TypeParam; required: boolean | { list: boolean; items: boolean } } {
+    // A defaulted argument is optional to send, so it stays nullable in SDL (`limit: Int = 10`).
+    if (type.kind === 'list') {
+      return { type: [this.#named(type.of, definition)] as unknown as TypeParam, required: { list: !type.nullable, items: !type.of.nullable } };
+    }
+    return { type: this.#named(type, definition), required: !type.nullable };
+  }
+
+  #named(type: TypeDescriptor, definition: string): TypeParam {
+    switch (type.kind) {
+      case 'scalar':
+        return type.scalar as TypeParam;
+      case 'enum':
+        return this.#shared(type.schema, type.name, definition, () =>
+          this.#builder.enumType(type.name, {
+            ...(type.description ? { description: type.description } : {}),
+            values: type.values as readonly string[],
+          }) as unknown as TypeParam,
+        );
+      case 'object':
+        return this.#shared(type.schema, type.name, definition, () => this.#object(type, definition));
+      case 'list':
+        throw new DefinitionError(definition, `${type.kind} of lists cannot be compiled`);
+    }
+  }
+
+  #shared(schema: core.$ZodType, name: string, definition: string, create: () => TypeParam): TypeParam {
+    const existing = this.#bySchema.get(schema);
+    if (existing) return existing;
+    const owner = this.#owners.get(name);
+    if (owner) {
+      throw new DefinitionError(definition, `type name "${name}" is already used by a different schema in "${owner.definition}"; reuse that schema or give this one another .meta({ id }).`);
+    }
+    this.#owners.set(name, { schema, definition });
+    const ref = create();
+    this.#bySchema.set(schema, ref);
+    return ref;
+  }
+
+  #object(type: ObjectDescriptor, definition: string): TypeParam {
+    const ref = this.#builder.objectRef<Row>(type.name);
+    // Register before implementing so self-references resolve to the same ref.
+    this.#bySchema.set(type.schema, ref as unknown as TypeParam);
+    ref.implement({
+      ...(type.description ? { description: type.description } : {}),
+      fields: (t) =>
+        Object.fromEntries(
+          type.fields.map((field) => {
+            const { type: fieldType, nullable } = this.output(field.type, definition);
+            return [
+              field.name,
+              t.field({
+                type: fieldType,
+                nullable,
+                ...(field.type.description ? { description: field.type.description } : {}),
+                resolve: (parent: Row) => parent[field.name] as never,
+              } as never),
+            ];
+          }),
+        ),
+    });
+    return ref as unknown as TypeParam;
+  }
+}
+
+function addIntrospectionTypes(builder: Builder, registry: ContextRegistry): void {
+  const ArgumentInfo = builder.objectRef<RegisteredContext['args'][number]>('ContextArgument').implement({
+    description: 'An argument of a context.',
+    fields: (t) => ({
+      name: t.string({ resolve: (a) => a.name }),
+      type: t.string({ description: 'GraphQL type, e.g. `Int` or `ID!`.', resolve: (a) => graphqlTypeString(a.type) }),
+      description: t.string({ nullable: true, resolve: (a) => a.type.description ?? null }),
+      defaultValue: t.field({ type: 'JSON', nullable: true, resolve: (a) => a.type.defaultValue ?? null }),
+    }),
+  });
+  const SourceInfo = builder.objectRef<{ provider: string; operation: string; timeoutMs: number | null }>('ContextSource').implement({
+    description: 'A provider operation that serves a context; the first is the primary, the rest are fallbacks.',
+    fields: (t) => ({
+      provider: t.string({ resolve: (s) => s.provider }),
+      operation: t.string({ resolve: (s) => s.operation }),
+      timeoutMs: t.int({ nullable: true, resolve: (s) => s.timeoutMs }),
+    }),
+  });
+  const CacheInfo = builder.objectRef<{ ttlSeconds: number; staleIfErrorSeconds: number; scope: string }>('ContextCachePolicy').implement({
+    fields: (t) => ({
+      ttlSeconds: t.int({ resolve: (c) => c.ttlSeconds }),
+      staleIfErrorSeconds: t.int({ resolve: (c) => c.staleIfErrorSeconds }),
+      scope: t.string({ resolve: (c) => c.scope }),
+    }),
+  });
+  const ContextInfo = builder.objectRef<RegisteredContext>('ContextInfo').implement({
+    description: 'A registered context definition.',
+    fields: (t) => ({
+      name: t.string({ resolve: (c) => c.name }),
+      description: t.string({ resolve: (c) => c.definition.description }),
+      type: t.string({ description: 'GraphQL type of the context field.', resolve: (c) => graphqlTypeString(c.output, true) }),
+      args: t.field({ type: [ArgumentInfo], resolve: (c) => [...c.args] }),
+      sources: t.field({
+        type: [SourceInfo],
+        resolve: (c) => c.definition.sources.map((s) => ({ provider: s.provider, operation: s.operation, timeoutMs: s.timeoutMs ?? null })),
+      }),
+      cache: t.field({
+        type: CacheInfo,
+        nullable: true,
+        resolve: (c) => c.definition.cache
+          ? { ttlSeconds: c.definition.cache.ttlSeconds, staleIfErrorSeconds: c.definition.cache.staleIfErrorSeconds ?? 0, scope: c.definition.cache.scope ?? 'principal' }
+          : null,
+      }),
+    }),
+  });
+  builder.queryField('contexts', (t) =>
+    t.field({
+      type: [ContextInfo],
+      description: 'The context definitions this gateway serves.',
+      resolve: () => registry.list(),
+    }),
+  );
+}
+
+/**
+ * Compiles a registry into an executable schema: `Query.<name>` per definition, with typed
+ * arguments (defaults and descriptions kept) and typed output, plus `Query.contexts`.
+ *
+ * Context fields are nullable at the top level even when their output is not: a failing
+ * provider must null only its own field (with an error), never the whole response.
+ */
+export function compileSchema(registry: ContextRegistry): GraphQLSchema {
+  const builder: Builder = new SchemaBuilder<BuilderTypes>({ defaultFieldNullability: false });
+  builder.addScalarType('JSON', JSONScalar);
+  builder.addScalarType('DateTime', DateTimeScalar);
+  builder.queryType({ description: 'Context served by Engram: one field per registered context definition.' });
+  const types = new TypeCompiler(builder);
+
+  for (const context of registry.list()) {
+    const { definition } = context;
+    const { type, nullable } = types.output(context.output, definition.name);
+    builder.queryField(definition.name, (t) =>
+      t.field({
+        type,
+        nullable: typeof nullable === 'object' ? { list: true, items: nullable.items } : true,
+        description: definition.description,
+        args: Object.fromEntries(
+          context.args.map((arg) => {
+            const { type: argType, required } = types.input(arg.type, definition.name);
+            return [
+              arg.name,
+              t.arg({
+                type: argType,
+                required,
+                ...(arg.type.description ? { description: arg.type.description } : {}),
+                ...(arg.type.defaultValue === undefined ? {} : { defaultValue: arg.type.defaultValue }),
+              } as never),
+            ];
+          }),
+        ),
+        resolve: async (_root: unknown, args: Row, ctx: GraphQLContext, info: GraphQLResolveInfo) =>
+          (await ctx.session.get(definition.name, args, { path: responsePath(info) })).value as never,
+      } as never),
+    );
+  }
+
+  addIntrospectionTypes(builder, registry);
+  return builder.toSchema({ sortSchema: false });
+}

@@ -1,0 +1,20 @@
+import type { Plugin } from 'graphql-yoga';
+import type { GraphQLContext } from './graphql-context.js';
+
+/** Adds the request's provenance to `extensions.contexts`, keyed by response path. */
+export function useProvenance(): Plugin<GraphQLContext> {
+  return {
+    onExecute() {
+      return {
+        onExecuteDone({ args, result, setResult }) {
+          const session = (args.contextValue as Partial<GraphQLContext>).session;
+          if (!session || session.provenance.size === 0 || Symbol.asyncIterator in result) return;
+          setResult({
+            ...result,
+            extensions: { ...result.extensions, contexts: Object.fromEntries(session.provenance) },
+          });
+        },
+      };
+    },
+  };
+}

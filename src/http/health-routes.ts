@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify';
+import type { VirtualStore } from '../store/index.js';
+
+export interface ReadinessCheck {
+  /** Extra readiness conditions (e.g. migrations applied); a thrown error means not ready. */
+  (): Promise<void>;
+}
+
+/** `/healthz`: the process is alive. `/readyz`: it can serve (providers reachable). */
+export function registerHealthRoutes(app: FastifyInstance, store: VirtualStore, ready?: ReadinessCheck): void {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const providers = await Promise.all(store.providers().map((p) => p.health()));
+    let detail: string | undefined;
+    if (ready) {
+      try {
+        await ready();
+      } catch (error) {
+        detail = error instanceof Error ? error.message : String(error);
+      }
+    }
+    // A provider that is down does not make the instance unready when all its contexts can fall back.
+    const essential = providers.filter((p) => !p.ok && !store.hasFallbackFor(p.provider));
+    const ok = essential.length === 0 && detail === undefined;
+    reply.status(ok ? 200 : 503);
+    return { status: ok ? 'ready' : 'unavailable', providers, ...(detail ? { detail } : {}) };
+  });
+}

@@ -1,0 +1,3 @@
+export { createHttpServer } from './create-http-server.js';
+export type { HttpServerOptions } from './create-http-server.js';
+export type { ReadinessCheck } from './health-routes.js';

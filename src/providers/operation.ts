@@ -1,0 +1,40 @@
+/** Passed to every batch: aborted when the batch's time budget is spent. */
+export interface OperationContext {
+  readonly signal: AbortSignal;
+}
+
+/**
+ * One batched provider operation. The batch contract: `load` returns exactly one result per key,
+ * in key order; a failed key is an `Error` in its slot and never fails its neighbours.
+ */
+export interface ProviderOperation<K, V> {
+  /** Stable identity of a key: keys with equal ids are loaded once per request. */
+  keyId(key: K): string;
+  load(keys: readonly K[], context: OperationContext): Promise<ReadonlyArray<V | Error>>;
+  /**
+   * Largest batch the operation accepts; larger requests are split.
+   * @default 100
+   */
+  readonly maxBatchSize?: number;
+}
+
+/**
+ * A typed, connection-free reference to a provider operation. Context definitions name their
+ * sources with these, so that definitions can be declared (and the schema compiled) before any
+ * provider is connected.
+ */
+export interface OperationRef<K, V> {
+  readonly provider: string;
+  readonly operation: string;
+  /** Phantom field carrying the key and value types; never set at run time. */
+  readonly __types?: (key: K) => V;
+}
+
+export function operationRef<K, V>(provider: string, operation: string): OperationRef<K, V> {
+  return { provider, operation };
+}
+
+/** `provider.operation`, the id used in stats, provenance and loader maps. */
+export function operationId(ref: { readonly provider: string; readonly operation: string }): string {
+  return `${ref.provider}.${ref.operation}`;
+}

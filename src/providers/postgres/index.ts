@@ -1,0 +1,20 @@
+export type { Database, EngramDatabase } from './database.js';
+export { migrateToLatest, migrationStatus } from './migrate.js';
+export type { MigrationStatus } from './migrate.js';
+export { openDatabase } from './open-database.js';
+export type { DatabaseOptions, OpenedDatabase } from './open-database.js';
+export { postgresOps } from './postgres-operations.js';
+export type {
+  DocumentHit,
+  DocumentSearchKey,
+  FactRow,
+  MessageRow,
+  ThreadFactsRow,
+  ThreadMessagesKey,
+  UserFactsKey,
+  UserProfileRow,
+} from './postgres-operations.js';
+export { PostgresProvider } from './postgres-provider.js';
+export type { PostgresProviderOptions } from './postgres-provider.js';
+export { seedDemo } from './seed-demo.js';
+export type { SeedCounts } from './seed-demo.js';

@@ -1,0 +1,213 @@
+import { sql, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
+import { ProviderError, ProviderUnavailableError, type EngramError } from '../../errors/index.js';
+import { groupByOrdinal, resultsByKey } from '../batch-results.js';
+import { BaseProvider, type ProviderHealth } from '../provider.js';
+import type { EngramDatabase } from './database.js';
+import {
+  postgresOps,
+  type DocumentHit,
+  type DocumentSearchKey,
+  type FactRow,
+  type MessageRow,
+  type ThreadMessagesKey,
+  type UserFactsKey,
+} from './postgres-operations.js';
+
+/** Counts every statement the provider sends, so stats show real round trips. */
+class StatementCounter implements KyselyPlugin {
+  constructor(private readonly onStatement: () => void) {}
+
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    this.onStatement();
+    return args.node;
+  }
+
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return args.result;
+  }
+}
+
+const iso = (value: Date | string | null): string | null =>
+  value === null ? null : value instanceof Date ? value.toISOString() : new Date(value).toISOString();
+
+interface FactSqlRow {
+  ord: number | string;
+  id: string;
+  name: string;
+  fact: string;
+  source_node: string;
+  target_node: string;
+  valid_at: Date | null;
+  invalid_at: Date | null;
+  created_at: Date;
+}
+
+const toFact = (r: Omit<FactSqlRow, 'ord'>): FactRow => ({
+  id: r.id,
+  name: r.name,
+  fact: r.fact,
+  sourceNode: r.source_node,
+  targetNode: r.target_node,
+  validAt: iso(r.valid_at),
+  invalidAt: iso(r.invalid_at),
+  createdAt: iso(r.created_at) as string,
+});
+
+// Connection-level failures: the server is down or unreachable, not a bad query.
+const UNAVAILABLE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|PGlite is closed/i;
+
+export interface PostgresProviderOptions {
+  /** @default 'postgres' */
+  readonly name?: string;
+}
+
+/**
+ * Cold, structured context from PostgreSQL. Every operation answers a whole batch with one SQL
+ * statement: keys travel as arrays (`unnest … with ordinality`) and per-key limits are applied
+ * with `cross join lateral`, so N fields cost one round trip.
+ */
+export class PostgresProvider extends BaseProvider {
+  readonly #db: EngramDatabase;
+
+  constructor(db: EngramDatabase, _options: PostgresProviderOptions = {}) {
+    super('postgres');
+    this.#db = db.withPlugin(new StatementCounter(() => this.statsRecorder.recordCall()));
+    const db_ = this.#db;
+
+    this.register(postgresOps.userProfile, {
+      keyId: (userId) => userId,
+      load: async (userIds) => {
+        const rows = await db_
+          .selectFrom('users as u')
+          .leftJoin('profiles as p', 'p.user_id', 'u.id')
+          .select(['u.id', 'u.email', 'u.first_name', 'u.last_name', 'u.created_at', 'p.locale', 'p.timezone', 'p.plan', 'p.bio', 'p.preferences'])
+          .where(sql<boolean>`u.id = any(${[...userIds]}::text[])`)
+          .execute();
+        return resultsByKey(userIds, rows, (k) => k, (r) => r.id, (r) => ({
+          id: r.id,
+          email: r.email,
+          firstName: r.first_name,
+          lastName: r.last_name,
+          locale: r.locale,
+          timezone: r.timezone,
+          plan: r.plan,
+          bio: r.bio,
+          preferences: r.preferences,
+          createdAt: iso(r.created_at) as string,
+        }), null);
+      },
+    });
+
+    this.register(postgresOps.userFacts, {
+      keyId: (k: UserFactsKey) => `${k.userId}\u0000${k.limit}`,
+      load: async (keys) => {
+        const { rows } = await sql<FactSqlRow>`
+          select k.ord, f.id, f.name, f.fact, f.source_node, f.target_node, f.valid_at, f.invalid_at, f.created_at
+          from unnest(${keys.map((k) => k.userId)}::text[], ${keys.map((k) => k.limit)}::int[]) with ordinality as k(user_id, lim, ord)
+          cross join lateral (
+            select * from facts
+            where facts.user_id = k.user_id and facts.invalid_at is null
+            order by facts.created_at desc, facts.id
+            limit k.lim
+          ) f
+          order by k.ord, f.created_at desc, f.id`.execute(db_);
+        return groupByOrdinal(keys.length, rows, toFact);
+      },
+    });
+
+    this.register(postgresOps.threadMessages, {
+      keyId: (k: ThreadMessagesKey) => `${k.threadId}\u0000${k.lastN}`,
+      load: async (keys) => {
+        const { rows } = await sql<{ ord: number | string; id: string | null; role: string; content: string; created_at: Date }>`
+          select k.ord, m.id, m.role, m.content, m.created_at
+          from unnest(${keys.map((k) => k.threadId)}::text[], ${keys.map((k) => k.lastN)}::int[]) with ordinality as k(thread_id, lim, ord)
+          join threads t on t.id = k.thread_id
+          left join lateral (
+            select * from messages
+            where messages.thread_id = k.thread_id
+            order by messages.created_at desc, messages.id desc
+            limit k.lim
+          ) m on true
+          order by k.ord, m.created_at, m.id`.execute(db_);
+        const known = new Set(rows.map((r) => Number(r.ord)));
+        const groups = groupByOrdinal(keys.length, rows.filter((r) => r.id !== null), (r): MessageRow => ({
+          id: r.id as string,
+          role: r.role,
+          content: r.content,
+          createdAt: iso(r.created_at) as string,
+        }));
+        return groups.map((messages, i) => (known.has(i + 1) ? messages : null));
+      },
+    });
+
+    this.register(postgresOps.threadFacts, {
+      keyId: (threadId) => threadId,
+      load: async (threadIds) => {
+        const { rows } = await sql<Omit<FactSqlRow, 'id'> & { id: string | null; thread_id: string; user_id: string }>`
+          select k.ord, t.id as thread_id, t.user_id, f.id, f.name, f.fact, f.source_node, f.target_node, f.valid_at, f.invalid_at, f.created_at
+          from unnest(${[...threadIds]}::text[]) with ordinality as k(thread_id, ord)
+          join threads t on t.id = k.thread_id
+          left join lateral (
+            select * from facts
+            where facts.user_id = t.user_id and facts.invalid_at is null
+            order by facts.created_at desc, facts.id
+            limit 20
+          ) f on true
+          order by k.ord, f.created_at desc, f.id`.execute(db_);
+        const byOrd = new Map<number, { threadId: string; userId: string; facts: FactRow[] }>();
+        for (const r of rows) {
+          const ord = Number(r.ord);
+          let entry = byOrd.get(ord);
+          if (!entry) byOrd.set(ord, (entry = { threadId: r.thread_id, userId: r.user_id, facts: [] }));
+          if (r.id !== null) entry.facts.push(toFact({ ...r, id: r.id }));
+        }
+        return threadIds.map((_, i) => byOrd.get(i + 1) ?? null);
+      },
+    });
+
+    this.register(postgresOps.searchDocuments, {
+      keyId: (k: DocumentSearchKey) => `${k.query}\u0000${k.limit}`,
+      load: async (keys) => {
+        const { rows } = await sql<{ ord: number | string; id: string; title: string; snippet: string; tags: string[]; rank: number }>`
+          select k.ord, d.id, d.title, d.snippet, d.tags, d.rank
+          from unnest(${keys.map((k) => k.query)}::text[], ${keys.map((k) => k.limit)}::int[]) with ordinality as k(q, lim, ord)
+          cross join lateral (
+            select documents.id, documents.title, documents.tags,
+              ts_rank(documents.search, websearch_to_tsquery('english', k.q))::float8 as rank,
+              ts_headline('english', documents.body, websearch_to_tsquery('english', k.q), 'MaxFragments=1, MaxWords=24, MinWords=8') as snippet
+            from documents
+            where documents.search @@ websearch_to_tsquery('english', k.q)
+            order by rank desc, documents.id
+            limit k.lim
+          ) d
+          order by k.ord, d.rank desc, d.id`.execute(db_);
+        return groupByOrdinal(keys.length, rows, (r): DocumentHit => ({
+          id: r.id,
+          title: r.title,
+          snippet: r.snippet,
+          tags: r.tags,
+          rank: Number(r.rank),
+        }));
+      },
+    });
+  }
+
+  protected toEngramError(error: unknown, operation: string): EngramError {
+    const message = error instanceof Error ? error.message : String(error);
+    const failure = { provider: this.name, operation };
+    // Driver messages can carry SQL and data: clients get a generic reason, the cause keeps the detail.
+    return UNAVAILABLE.test(message)
+      ? new ProviderUnavailableError(failure, 'the database is unreachable', { cause: error })
+      : new ProviderError(failure, 'the query failed', { cause: error });
+  }
+
+  async health(): Promise<ProviderHealth> {
+    const started = performance.now();
+    try {
+      await sql`select 1`.execute(this.#db);
+      return { provider: this.name, ok: true, latencyMs: performance.now() - started };
+    } catch (error) {
+      return { provider: this.name, ok: false, latencyMs: performance.now() - started, detail: error instanceof Error ? error.message : String(error) };
+    }
+  }
+}
