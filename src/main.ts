@@ -1,11 +1,11 @@
 import { pino } from 'pino';
-import { loadConfig } from './config.js';
+import { loadConfig, type EngramConfig } from './config.js';
 import { createEngram } from './create-engram.js';
 import { ConfigError } from './errors/index.js';
 import { migrateToLatest, openDatabase, seedDemo } from './providers/postgres/index.js';
 
 async function main(): Promise<void> {
-  let config;
+  let config: EngramConfig;
   try {
     config = loadConfig(process.env);
   } catch (error) {

@@ -1,10 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { VirtualStore } from '../store/index.js';
 
-export interface ReadinessCheck {
-  /** Extra readiness conditions (e.g. migrations applied); a thrown error means not ready. */
-  (): Promise<void>;
-}
+/** Extra readiness conditions (e.g. migrations applied); a thrown error means not ready. */
+export type ReadinessCheck = () => Promise<void>;
 
 /** `/healthz`: the process is alive. `/readyz`: it can serve (providers reachable). */
 export function registerHealthRoutes(app: FastifyInstance, store: VirtualStore, ready?: ReadinessCheck): void {

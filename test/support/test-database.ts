@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { migrateToLatest, openDatabase, seedDemo, type EngramDatabase } from '../../src/providers/postgres/index.js';
+import { migrateToLatest, openDatabase, seedDemo, type EngramDatabase, type OpenedDatabase } from '../../src/providers/postgres/index.js';
 
 export interface TestDatabase {
   readonly db: EngramDatabase;
@@ -23,7 +23,7 @@ function withDatabase(url: string, database: string): string {
  */
 export async function createTestDatabase(options: { seed?: boolean } = {}): Promise<TestDatabase> {
   const adminUrl = process.env['TEST_DATABASE_URL'];
-  let opened;
+  let opened: OpenedDatabase;
   let url: string | undefined;
   let drop = async (): Promise<void> => {};
   if (adminUrl) {

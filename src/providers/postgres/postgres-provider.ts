@@ -158,7 +158,10 @@ export class PostgresProvider extends BaseProvider {
         for (const r of rows) {
           const ord = Number(r.ord);
           let entry = byOrd.get(ord);
-          if (!entry) byOrd.set(ord, (entry = { threadId: r.thread_id, userId: r.user_id, facts: [] }));
+          if (!entry) {
+            entry = { threadId: r.thread_id, userId: r.user_id, facts: [] };
+            byOrd.set(ord, entry);
+          }
           if (r.id !== null) entry.facts.push(toFact({ ...r, id: r.id }));
         }
         return threadIds.map((_, i) => byOrd.get(i + 1) ?? null);

@@ -1,0 +1,132 @@
+import { Zep, ZepError } from '@getzep/zep-cloud';
+import type { ZepClient } from '@getzep/zep-cloud';
+import type { DemoFact, DemoMessage, DemoThread, DemoUser } from '../demo/demo-data.js';
+import { demoFacts, demoMessages, demoThreads, demoUsers } from '../demo/demo-data.js';
+import { TaskPool } from './task-pool.js';
+
+export interface SeedZepDemoOptions {
+  /** Zep calls in flight at once. @default 8 */
+  concurrency?: number;
+}
+
+/** What the seed wrote; users and threads that already existed are skipped with their messages and facts. */
+export interface SeedZepDemoResult {
+  users: number;
+  threads: number;
+  messages: number;
+  facts: number;
+}
+
+/** Messages per `thread.addMessages` call: Zep caps the size of one call, so stay conservative. */
+const MESSAGES_PER_CALL = 30;
+const ASSISTANT_NAME = 'Engram Assistant';
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group === undefined) groups.set(key(item), [item]);
+    else group.push(item);
+  }
+  return groups;
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+/** Zep answers a duplicate user or thread with 400 ("... already exists") or 409. */
+function isAlreadyExists(error: unknown): boolean {
+  if (!(error instanceof ZepError)) return false;
+  if (error instanceof Zep.ConflictError || error.statusCode === 409) return true;
+  return error instanceof Zep.BadRequestError && /already exist/i.test(error.message);
+}
+
+/** Runs `create`; `false` when the object already existed. */
+async function created(create: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await create();
+    return true;
+  } catch (error) {
+    if (isAlreadyExists(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Loads the demo data set (`src/demo/demo-data.ts`) into Zep through the SDK: users, their threads
+ * with messages, and their facts as fact triples, with the data set's own timestamps so that the
+ * result is reproducible. Works against the emulator and Zep Cloud; re-running skips what exists.
+ */
+export async function seedZepDemo(client: ZepClient, options: SeedZepDemoOptions = {}): Promise<SeedZepDemoResult> {
+  const pool = new TaskPool(options.concurrency ?? 8);
+  const threadsByUser = groupBy(demoThreads, (thread) => thread.userId);
+  const messagesByThread = groupBy(demoMessages, (message) => message.threadId);
+  const factsByUser = groupBy(demoFacts, (fact) => fact.userId);
+  const result: SeedZepDemoResult = { users: 0, threads: 0, messages: 0, facts: 0 };
+
+  const seedThread = async (user: DemoUser, thread: DemoThread): Promise<void> => {
+    const isNew = await pool.run(() => created(() => client.thread.create({ threadId: thread.id, userId: user.id })));
+    if (!isNew) return;
+    result.threads += 1;
+    for (const messages of chunk(messagesByThread.get(thread.id) ?? [], MESSAGES_PER_CALL)) {
+      await pool.run(() =>
+        client.thread.addMessages(thread.id, {
+          messages: messages.map((message: DemoMessage) => ({
+            role: message.role,
+            name: message.role === 'user' ? `${user.firstName} ${user.lastName}` : ASSISTANT_NAME,
+            content: message.content,
+            createdAt: message.createdAt,
+          })),
+        }),
+      );
+      result.messages += messages.length;
+    }
+  };
+
+  const seedFact = async (fact: DemoFact): Promise<void> => {
+    await pool.run(() =>
+      client.graph.addFactTriple({
+        userId: fact.userId,
+        fact: fact.fact,
+        factName: fact.name,
+        sourceNodeName: fact.sourceNode,
+        targetNodeName: fact.targetNode,
+        createdAt: fact.createdAt,
+        validAt: fact.createdAt,
+      }),
+    );
+    result.facts += 1;
+  };
+
+  const seedUser = async (user: DemoUser): Promise<void> => {
+    const isNew = await pool.run(() =>
+      created(() =>
+        client.user.add({
+          userId: user.id,
+          email: user.email,
+          firstName: user.firstName,
+          lastName: user.lastName,
+          timeZone: user.timezone,
+          metadata: { locale: user.locale, plan: user.plan, bio: user.bio },
+        }),
+      ),
+    );
+    if (isNew) result.users += 1;
+    const tasks = (threadsByUser.get(user.id) ?? []).map((thread) => seedThread(user, thread));
+    // Facts of a user who already existed were seeded with them.
+    if (isNew) tasks.push(...(factsByUser.get(user.id) ?? []).map(seedFact));
+    await settle(tasks);
+  };
+
+  await settle(demoUsers.map(seedUser));
+  return result;
+
+  /** Waits for every task (none is left pending), then throws the first failure. */
+  async function settle(tasks: readonly Promise<void>[]): Promise<void> {
+    await Promise.allSettled(tasks);
+    if (pool.failure !== undefined) throw pool.failure.error;
+  }
+}

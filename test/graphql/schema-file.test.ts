@@ -1,0 +1,25 @@
+import { readFile } from 'node:fs/promises';
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { ContextRegistry } from '../../src/context/index.js';
+import { demoContexts } from '../../src/contexts/index.js';
+import { compileSchema } from '../../src/graphql/index.js';
+
+describe('schema.graphql', () => {
+  const schema = compileSchema(new ContextRegistry(demoContexts));
+
+  it('matches the schema compiled from the demo context pack', async () => {
+    const file = await readFile(new URL('../../schema.graphql', import.meta.url), 'utf8');
+    expect(file).toBe(`${printSchema(lexicographicSortSchema(schema))}\n`);
+  });
+
+  it('compiles typed arguments with defaults and correctly non-null outputs', () => {
+    const sdl = printSchema(schema);
+    expect(sdl).toContain('userFacts(\n    """The user the facts are about."""\n    userId: ID!\n\n    """Most facts to return (1–50)."""\n    limit: Int = 10\n  ): [Fact!]');
+    expect(sdl).toContain('threadMessages(\n    """The conversation thread."""\n    threadId: ID!\n\n    """How many of the latest messages (1–100)."""\n    lastN: Int = 20\n  ): [Message!]');
+    expect(sdl).toMatch(/userProfile\(\n\s+"""The user to describe."""\n\s+userId: ID!\n\s+\): UserProfile\n/);
+    expect(sdl).toMatch(/searchDocuments\([\s\S]*query: String!\n[\s\S]*limit: Int = 5\n\s+\): \[DocumentHit!\]/);
+    expect(sdl).toMatch(/type Message \{\n\s+id: ID!\n\s+role: MessageRole!\n\s+content: String!\n\s+createdAt: DateTime!\n\}/);
+    expect(sdl).toMatch(/type UserProfile \{[\s\S]*locale: String\n[\s\S]*preferences: JSON\n/);
+  });
+});
