@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /** A non-empty string exposed as GraphQL `ID`. */
 export function id(description?: string): z.ZodString {
-  const schema = z.string().min(1).max(256).meta({ graphqlType: 'ID' });
+  const schema = z.string().min(1).max(256).meta({ 'x-graphql-type': 'ID' });
   return description === undefined ? schema : schema.describe(description);
 }
 

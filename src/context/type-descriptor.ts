@@ -81,7 +81,7 @@ export function describeType(
   for (;;) {
     const meta = metaOf(current);
     description ??= typeof meta?.['description'] === 'string' ? meta['description'] : undefined;
-    graphqlType ??= meta?.['graphqlType'];
+    graphqlType ??= meta?.['x-graphql-type'];
     id ??= meta?.['id'];
     const def = current._zod.def;
     if (def.type === 'nullable' || def.type === 'optional') {

@@ -4,6 +4,7 @@ import type { GraphQLHandler } from '../graphql/index.js';
 import type { VirtualStore } from '../store/index.js';
 import { registerGraphQLRoute } from './graphql-route.js';
 import { registerHealthRoutes, type ReadinessCheck } from './health-routes.js';
+import { registerRestRoutes } from '../rest/index.js';
 
 export interface HttpServerOptions {
   readonly store: VirtualStore;
@@ -17,7 +18,7 @@ export interface HttpServerOptions {
   readonly bodyLimit?: number;
 }
 
-/** The Fastify app: `/graphql`, `/healthz`, `/readyz`. Listening is the caller's job. */
+/** The Fastify app: `/graphql`, `/api/v1/context/:name`, `/api/v1/openapi.json`, `/healthz`, `/readyz`. Listening is the caller's job. */
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
@@ -26,5 +27,6 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   }) as unknown as FastifyInstance;
   registerGraphQLRoute(app, options.graphql);
   registerHealthRoutes(app, options.store, options.ready);
+  registerRestRoutes(app, options.store);
   return app;
 }

@@ -34,6 +34,15 @@ export const slowItem = defineContext({
   ],
 });
 
+/** Its only source is too slow for its 50 ms budget. */
+export const timedOutItem = defineContext({
+  name: 'timedOutItem',
+  description: 'A fixture item that always times out.',
+  args: z.object({ itemId: id() }),
+  output: Item.nullable(),
+  sources: (from) => [from(fixtureOps.slowItem, { key: (a) => a.itemId, timeoutMs: 50 })],
+});
+
 /** Every source is down. */
 export const downItem = defineContext({
   name: 'downItem',
@@ -59,4 +68,4 @@ export const buggyItem = defineContext({
   ],
 });
 
-export const fixtureContexts = [itemContext, itemWithFallback, slowItem, downItem, buggyItem];
+export const fixtureContexts = [itemContext, itemWithFallback, slowItem, timedOutItem, downItem, buggyItem];

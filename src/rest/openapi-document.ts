@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import type { ContextRegistry, RegisteredContext } from '../context/index.js';
+
+type JsonSchema = Record<string, unknown>;
+
+/**
+ * Converts a zod schema to JSON Schema (2020-12, as OpenAPI 3.1 uses), moving named types
+ * (`.meta({ id })`) into `components.schemas` so that they are defined once.
+ */
+function toSchema(schema: z.ZodType, io: 'input' | 'output', components: Record<string, JsonSchema>): JsonSchema {
+  const json = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as JsonSchema;
+  const { $schema: _ignored, $defs, ...rest } = json;
+  const relink = (value: unknown): JsonSchema =>
+    JSON.parse(JSON.stringify(value).replaceAll('"#/$defs/', '"#/components/schemas/')) as JsonSchema;
+  for (const [name, def] of Object.entries(($defs ?? {}) as Record<string, unknown>)) components[name] = relink(def);
+  return relink(rest);
+}
+
+const META_SCHEMA: JsonSchema = {
+  type: 'object',
+  description: 'Where the value came from.',
+  properties: {
+    context: { type: 'string' },
+    provider: { type: ['string', 'null'], description: 'Provider that answered.' },
+    operation: { type: ['string', 'null'] },
+    fallback: { type: 'boolean', description: 'A source other than the primary answered.' },
+    fallbackReason: { type: 'string', description: 'Error code of the primary when fallback is true.' },
+    cached: { type: 'boolean' },
+    stale: { type: 'boolean' },
+    latencyMs: { type: 'number' },
+  },
+  required: ['context', 'provider', 'operation', 'fallback', 'cached', 'stale', 'latencyMs'],
+};
+
+const ERROR_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: {
+        code: { type: 'string', examples: ['BAD_USER_INPUT', 'CONTEXT_NOT_FOUND', 'PROVIDER_UNAVAILABLE', 'PROVIDER_TIMEOUT'] },
+        message: { type: 'string' },
+        invalidArgs: {
+          type: 'array',
+          items: { type: 'object', properties: { field: { type: 'string' }, reason: { type: 'string' } }, required: ['field', 'reason'] },
+        },
+      },
+      required: ['code', 'message'],
+    },
+  },
+  required: ['error'],
+};
+
+function errorResponse(description: string): JsonSchema {
+  return { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+}
+
+function pathItem(context: RegisteredContext, components: Record<string, JsonSchema>): JsonSchema {
+  const { definition } = context;
+  const argsSchema = toSchema(definition.args, 'input', components);
+  const properties = (argsSchema['properties'] ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((argsSchema['required'] ?? []) as string[]);
+  const ok = {
+    description: 'The context value and its provenance.',
+    content: {
+      'application/json': {
+        schema: {
+          type: 'object',
+          properties: { data: toSchema(definition.output, 'output', components), meta: { $ref: '#/components/schemas/ContextMeta' } },
+          required: ['data', 'meta'],
+        },
+      },
+    },
+  };
+  const responses = {
+    200: ok,
+    400: errorResponse('Invalid arguments: each bad field with the reason.'),
+    404: errorResponse('Unknown context.'),
+    502: errorResponse('Every source failed (PROVIDER_UNAVAILABLE, PROVIDER_ERROR).'),
+    504: errorResponse('Every source timed out (PROVIDER_TIMEOUT, DEADLINE_EXCEEDED).'),
+  };
+  const sources = definition.sources.map((s) => `${s.provider}.${s.operation}`).join(' → ');
+  return {
+    get: {
+      operationId: `get${definition.name[0]?.toUpperCase()}${definition.name.slice(1)}`,
+      summary: definition.description,
+      description: `Sources, in order: ${sources}.`,
+      tags: ['contexts'],
+      parameters: Object.entries(properties).map(([name, schema]) => {
+        const { description, ...rest } = schema;
+        const isList = rest['type'] === 'array';
+        return {
+          name,
+          in: 'query',
+          required: required.has(name),
+          ...(typeof description === 'string' ? { description } : {}),
+          ...(isList ? { style: 'form', explode: true } : {}),
+          schema: rest,
+        };
+      }),
+      responses,
+    },
+    post: {
+      operationId: `post${definition.name[0]?.toUpperCase()}${definition.name.slice(1)}`,
+      summary: definition.description,
+      description: `Arguments as a JSON body. Sources, in order: ${sources}.`,
+      tags: ['contexts'],
+      requestBody: { required: false, content: { 'application/json': { schema: argsSchema } } },
+      responses,
+    },
+  };
+}
+
+/** The OpenAPI 3.1 document of the REST API, generated from the registry. */
+export function buildOpenApiDocument(registry: ContextRegistry): JsonSchema {
+  const components: Record<string, JsonSchema> = { ContextMeta: META_SCHEMA, Error: ERROR_SCHEMA };
+  const paths = Object.fromEntries(
+    registry.list().map((context) => [`/api/v1/context/${context.name}`, pathItem(context, components)]),
+  );
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Engram context API',
+      version: '1.0.0',
+      description: 'Every registered context definition, served through the same virtual store as GraphQL.',
+    },
+    paths,
+    components: { schemas: components },
+  };
+}

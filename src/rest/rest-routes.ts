@@ -1,0 +1,94 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { BadUserInputError, EngramError } from '../errors/index.js';
+import type { Provenance, VirtualStore } from '../store/index.js';
+import { coerceQueryArgs } from './coerce-query.js';
+import { buildOpenApiDocument } from './openapi-document.js';
+
+/** The `meta` of a REST answer: where the value came from. */
+export interface RestMeta {
+  readonly context: string;
+  readonly provider: string | null;
+  readonly operation: string | null;
+  readonly fallback: boolean;
+  readonly fallbackReason?: string;
+  readonly cached: boolean;
+  readonly stale: boolean;
+  readonly latencyMs: number;
+}
+
+function meta(p: Provenance): RestMeta {
+  return {
+    context: p.context,
+    provider: p.provider,
+    operation: p.operation,
+    fallback: p.fallback,
+    ...(p.fallbackReason ? { fallbackReason: p.fallbackReason } : {}),
+    cached: p.cached,
+    stale: p.stale,
+    latencyMs: p.latencyMs,
+  };
+}
+
+function sendError(reply: FastifyReply, error: unknown): FastifyReply {
+  if (error instanceof EngramError) {
+    const body: Record<string, unknown> = { code: error.code, message: error.message };
+    if (error instanceof BadUserInputError) body['invalidArgs'] = error.invalidArgs;
+    return reply.status(error.httpStatus).send({ error: body });
+  }
+  reply.log.error({ err: error }, 'unexpected error in REST context route');
+  return reply.status(500).send({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.' } });
+}
+
+/**
+ * REST access to the same contexts, through the same store and per-request loaders:
+ * `GET /api/v1/context/:name?arg=…` and `POST /api/v1/context/:name` with a JSON body of arguments.
+ */
+export function registerRestRoutes(app: FastifyInstance, store: VirtualStore): void {
+  const openapi = JSON.stringify(buildOpenApiDocument(store.registry));
+  app.get('/api/v1/openapi.json', async (_request, reply) => reply.type('application/json').send(openapi));
+
+  const resolve = async (reply: FastifyReply, name: string, args: unknown, signal: AbortSignal) => {
+    try {
+      const session = store.session({ signal });
+      const context = store.registry.get(name);
+      if (context && args && typeof args === 'object') {
+        const known = new Set(context.args.map((a) => a.name));
+        const unknown = Object.keys(args).filter((k) => !known.has(k));
+        if (unknown.length > 0) {
+          const invalid = unknown.map((field) => ({ field, reason: `unknown argument; expected one of: ${[...known].join(', ') || '(none)'}` }));
+          throw new BadUserInputError(`Invalid arguments for "${name}": ${invalid.map((i) => `${i.field}: ${i.reason}`).join('; ')}.`, invalid);
+        }
+      }
+      const result = await session.get(name, args);
+      return reply.send({ data: result.value, meta: meta(result.provenance) });
+    } catch (error) {
+      return sendError(reply, error);
+    }
+  };
+
+  app.get<{ Params: { name: string }; Querystring: Record<string, string | string[]> }>(
+    '/api/v1/context/:name',
+    async (request, reply) => {
+      const context = store.registry.get(request.params.name);
+      const args = context ? coerceQueryArgs(context.args, request.query) : request.query;
+      return resolve(reply, request.params.name, args, abortSignalOf(reply));
+    },
+  );
+
+  app.post<{ Params: { name: string }; Body: unknown }>('/api/v1/context/:name', async (request, reply) => {
+    const body = request.body ?? {};
+    if (typeof body !== 'object' || Array.isArray(body)) {
+      return sendError(reply, new BadUserInputError('The request body must be a JSON object of arguments.', [{ field: '(body)', reason: 'expected a JSON object' }]));
+    }
+    return resolve(reply, request.params.name, body, abortSignalOf(reply));
+  });
+}
+
+/** Aborted when the client disconnects before the answer is sent. */
+function abortSignalOf(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
