@@ -8,11 +8,14 @@ import { compileSchema, createGraphQLHandler } from './graphql/index.js';
 import { createHttpServer } from './http/index.js';
 import type { Provider } from './providers/index.js';
 import { migrationStatus, PostgresProvider, type EngramDatabase } from './providers/postgres/index.js';
+import { ZepProvider, type ZepProviderOptions } from './providers/zep/index.js';
 import { VirtualStore } from './store/index.js';
 
 export interface EngramOptions {
   /** The cold store (PostgreSQL or PGlite), migrated. */
   readonly db: EngramDatabase;
+  /** Hot memory: Zep Cloud or the local emulator, through the Zep SDK. */
+  readonly zep?: ZepProviderOptions;
   /** @default the demo context pack */
   readonly definitions?: readonly ContextDefinition[];
   /** Providers besides the built-in ones (custom sources, tests). */
@@ -40,6 +43,7 @@ query DemoContext {
   userProfile(userId: "u1") { id displayName email locale plan }
   userFacts(userId: "u1", limit: 3) { fact createdAt }
   threadMessages(threadId: "t1", lastN: 4) { role content }
+  threadContext(threadId: "t1") { context }
   searchDocuments(query: "batching", limit: 2) { title snippet }
 }
 `;
@@ -62,7 +66,11 @@ function yogaLogger(logger: Logger | false): YogaLogger {
 export function createEngram(options: EngramOptions): Engram {
   const logger = options.logger ?? false;
   const registry = new ContextRegistry(options.definitions ?? demoContexts);
-  const providers: Provider[] = [new PostgresProvider(options.db), ...(options.providers ?? [])];
+  const providers: Provider[] = [
+    ...(options.zep ? [new ZepProvider(options.zep)] : []),
+    new PostgresProvider(options.db),
+    ...(options.providers ?? []),
+  ];
   const store = new VirtualStore({
     registry,
     providers,

@@ -1,13 +1,14 @@
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { loadConfig, type EngramConfig } from './config.js';
 import { createEngram } from './create-engram.js';
 import { ConfigError } from './errors/index.js';
 import { migrateToLatest, openDatabase, seedDemo } from './providers/postgres/index.js';
+import { createZepClient, type ZepProviderOptions } from './providers/zep/index.js';
+import { seedZepDemo, startZepEmulator, type ZepEmulator } from './zep-emulator/index.js';
 
-async function main(): Promise<void> {
-  let config: EngramConfig;
+function readConfig(): EngramConfig {
   try {
-    config = loadConfig(process.env);
+    return loadConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -15,6 +16,28 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+}
+
+/** Zep Cloud when ZEP_API_KEY is set; otherwise the local emulator, seeded and clearly logged. */
+async function connectZep(config: EngramConfig, logger: Logger): Promise<{ options: ZepProviderOptions; emulator?: ZepEmulator }> {
+  const tuning = { timeoutMs: config.zepTimeoutMs, maxRetries: config.zepMaxRetries, concurrency: config.zepConcurrency };
+  if (config.zep.kind === 'cloud') {
+    logger.info({ baseUrl: config.zep.baseUrl ?? 'Zep Cloud default' }, 'using Zep from ZEP_API_KEY');
+    return { options: { client: createZepClient({ apiKey: config.zep.apiKey, baseUrl: config.zep.baseUrl }), ...tuning } };
+  }
+  const emulator = await startZepEmulator({ port: config.zep.port });
+  const client = createZepClient({ apiKey: emulator.apiKey, baseUrl: emulator.baseUrl });
+  const counts = await seedZepDemo(client);
+  logger.warn(
+    { url: emulator.url, faults: `${emulator.url}/_emulator/faults`, ...counts },
+    'ZEP_API_KEY is not set: using the LOCAL ZEP EMULATOR, a development stand-in for Zep Cloud, seeded with demo data. ' +
+      `Simulate an outage: curl -X PUT ${emulator.url}/_emulator/faults -H 'content-type: application/json' -d '{"outage":true}'`,
+  );
+  return { options: { client, ...tuning }, emulator };
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
   const logger = pino({ level: config.logLevel, base: { service: 'engram' } });
 
   const database = config.database.kind === 'postgres'
@@ -30,9 +53,11 @@ async function main(): Promise<void> {
     const counts = await seedDemo(database.db);
     logger.info(counts, 'demo data seeded into PostgreSQL');
   }
+  const zep = await connectZep(config, logger);
 
   const engram = createEngram({
     db: database.db,
+    zep: zep.options,
     logger,
     providerTimeoutMs: config.providerTimeoutMs,
     requestDeadlineMs: config.requestDeadlineMs,
@@ -48,6 +73,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     await engram.close();
+    await zep.emulator?.close();
     await database.close();
     process.exit(0);
   };

@@ -21,7 +21,7 @@ function itemContext(name: string, output: z.ZodType = Item.nullable()) {
 describe('ContextRegistry', () => {
   it('accepts the demo context pack', () => {
     const registry = new ContextRegistry(demoContexts);
-    expect(registry.list().map((c) => c.name)).toEqual(['userProfile', 'userFacts', 'threadMessages', 'searchDocuments']);
+    expect(registry.list().map((c) => c.name)).toEqual(['userProfile', 'userFacts', 'threadMessages', 'threadContext', 'searchDocuments']);
   });
 
   it('rejects duplicate names', () => {

@@ -5,19 +5,22 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { FixtureProvider } from '../support/fixture-provider.js';
 import { fixtureContexts } from '../support/fixture-contexts.js';
+import { startTestZep, type TestZep } from '../support/test-zep.js';
 
 let database: TestDatabase;
 let server: TestServer;
 let fixture: FixtureProvider;
+let zep: TestZep;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
+  [database, zep] = await Promise.all([createTestDatabase(), startTestZep()]);
   fixture = new FixtureProvider();
-  server = await startTestServer({ db: database.db, providers: [fixture], definitions: [...demoContexts, ...fixtureContexts] });
+  server = await startTestServer({ db: database.db, zep: zep.options, providers: [fixture], definitions: [...demoContexts, ...fixtureContexts] });
 });
 
 afterAll(async () => {
   await server?.close();
+  await zep?.close();
   await database?.close();
 });
 
@@ -74,22 +77,24 @@ describe(`context fields over GraphQL (${process.env['TEST_DATABASE_URL'] ? 'Pos
     expect(Object.values(data ?? {})).toEqual(Array.from({ length: 20 }, () => ({ id: 'u7', firstName: 'Margaret' })));
   });
 
-  it('uses one statement per provider operation when several contexts are mixed', async () => {
-    const before = postgres().stats().calls;
-    const { body } = await server.graphql(`{
-      p1: userProfile(userId: "u1") { id } p2: userProfile(userId: "u2") { id }
-      f1: userFacts(userId: "u1", limit: 2) { id } f2: userFacts(userId: "u2", limit: 3) { id }
-      m1: threadMessages(threadId: "t1", lastN: 2) { id } d1: searchDocuments(query: "batch") { id }
-    }`);
-    expect(body.errors).toBeUndefined();
-    expect(postgres().stats().calls - before).toBe(4);
-    expect((body.data?.['f1'] as unknown[] | undefined)?.length).toBe(2);
-    expect((body.data?.['f2'] as unknown[] | undefined)?.length).toBe(3);
-    expect(body.data?.['m1']).toEqual([
-      { id: 't1-m5' },
-      { id: 't1-m6' },
-    ]);
-    expect(body.data?.['d1']).toEqual([{ id: 'd1' }]);
+  it('uses one statement per provider operation when several contexts are mixed (Zep down: archive serves)', async () => {
+    zep.emulator.faults.set({ outage: true });
+    try {
+      const before = postgres().stats().calls;
+      const { body } = await server.graphql(`{
+        p1: userProfile(userId: "u1") { id } p2: userProfile(userId: "u2") { id }
+        f1: userFacts(userId: "u1", limit: 2) { id } f2: userFacts(userId: "u2", limit: 3) { id }
+        m1: threadMessages(threadId: "t1", lastN: 2) { id } d1: searchDocuments(query: "batch") { id }
+      }`);
+      expect(body.errors).toBeUndefined();
+      expect(postgres().stats().calls - before).toBe(4);
+      expect((body.data?.['f1'] as unknown[] | undefined)?.length).toBe(2);
+      expect((body.data?.['f2'] as unknown[] | undefined)?.length).toBe(3);
+      expect(body.data?.['m1']).toEqual([{ id: 't1-m5' }, { id: 't1-m6' }]);
+      expect(body.data?.['d1']).toEqual([{ id: 'd1' }]);
+    } finally {
+      zep.emulator.faults.reset();
+    }
   });
 
   it('returns null for data that does not exist, without an error', async () => {
@@ -189,15 +194,22 @@ describe(`context fields over GraphQL (${process.env['TEST_DATABASE_URL'] ? 'Pos
       type: '[Fact!]',
       args: [
         { name: 'userId', type: 'ID!', defaultValue: null },
+        { name: 'query', type: 'String', defaultValue: null },
         { name: 'limit', type: 'Int', defaultValue: 10 },
       ],
-      sources: [{ provider: 'postgres', operation: 'userFacts' }],
+      sources: [
+        { provider: 'zep', operation: 'userFacts' },
+        { provider: 'postgres', operation: 'userFacts' },
+      ],
     });
   });
 
   it('answers readiness with the providers it checked', async () => {
     const response = await fetch(`${server.url}/readyz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ status: 'ready', providers: [{ provider: 'postgres', ok: true }, { provider: 'fixture', ok: true }] });
+    expect(await response.json()).toMatchObject({
+      status: 'ready',
+      providers: [{ provider: 'zep', ok: true }, { provider: 'postgres', ok: true }, { provider: 'fixture', ok: true }],
+    });
   });
 });

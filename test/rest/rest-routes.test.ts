@@ -4,17 +4,20 @@ import { fixtureContexts } from '../support/fixture-contexts.js';
 import { FixtureProvider } from '../support/fixture-provider.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startTestZep, type TestZep } from '../support/test-zep.js';
 
 let database: TestDatabase;
 let server: TestServer;
+let zep: TestZep;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  server = await startTestServer({ db: database.db, providers: [new FixtureProvider()], definitions: [...demoContexts, ...fixtureContexts] });
+  [database, zep] = await Promise.all([createTestDatabase(), startTestZep()]);
+  server = await startTestServer({ db: database.db, zep: zep.options, providers: [new FixtureProvider()], definitions: [...demoContexts, ...fixtureContexts] });
 });
 
 afterAll(async () => {
   await server?.close();
+  await zep?.close();
   await database?.close();
 });
 
@@ -48,7 +51,10 @@ describe('REST /api/v1/context/{name}', () => {
       body: JSON.stringify({ threadId: 't1', lastN: 1 }),
     });
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ data: [{ id: 't1-m6', role: 'assistant' }], meta: { provider: 'postgres' } });
+    expect(await response.json()).toMatchObject({
+      data: [{ role: 'assistant', content: "Noted. I'll remember that you like green tea." }],
+      meta: { provider: 'zep', fallback: false },
+    });
   });
 
   it('answers 404 with a JSON error for an unknown context', async () => {
@@ -117,6 +123,7 @@ describe('OpenAPI document', () => {
     expect(Object.keys(paths)).toEqual(expect.arrayContaining(['/api/v1/context/userProfile', '/api/v1/context/userFacts', '/api/v1/context/searchDocuments']));
     expect(paths['/api/v1/context/userFacts']?.get.parameters).toEqual([
       { name: 'userId', in: 'query', required: true, description: 'The user the facts are about.', schema: { type: 'string', minLength: 1, maxLength: 256, 'x-graphql-type': 'ID' } },
+      { name: 'query', in: 'query', required: false, description: 'Rank facts by relevance to this text (Zep only; the archive ignores it).', schema: { type: 'string', minLength: 1, maxLength: 500 } },
       { name: 'limit', in: 'query', required: false, description: 'Most facts to return (1–50).', schema: { type: 'integer', minimum: 1, maximum: 50, default: 10 } },
     ]);
     expect(Object.keys(paths['/api/v1/context/userFacts']?.get.responses ?? {})).toEqual(['200', '400', '404', '502', '504']);

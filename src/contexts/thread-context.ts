@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { defineContext, id } from '../context/index.js';
+import { postgresOps, type FactRow } from '../providers/postgres/index.js';
+import { zepOps } from '../providers/zep/index.js';
+
+/** A Zep-style context block assembled from archived facts, for when Zep cannot answer. */
+export function archivedContextBlock(facts: readonly FactRow[]): string {
+  const lines = facts.map((f) => `  - ${f.fact} (Date range: ${f.validAt ?? f.createdAt} - ${f.invalidAt ?? 'present'})`);
+  return [
+    'FACTS and ENTITIES represent relevant context to the current conversation.',
+    '# These are the most relevant facts and their valid date ranges',
+    '# format: FACT (Date range: from - to)',
+    '<FACTS>',
+    ...lines,
+    '</FACTS>',
+  ].join('\n');
+}
+
+export const threadContext = defineContext({
+  name: 'threadContext',
+  description: 'A prompt-ready context block for a thread: Zep\'s, else one assembled from the user\'s archived facts; null for an unknown thread.',
+  args: z.object({ threadId: id('The conversation thread.') }),
+  output: z
+    .object({
+      threadId: id(),
+      context: z.string().describe('Text to put in the prompt.'),
+    })
+    .nullable(),
+  sources: (from) => [
+    from(zepOps.threadContext, { key: (args) => args.threadId }),
+    from(postgresOps.threadFacts, {
+      key: (args) => args.threadId,
+      map: (row) => ({ threadId: row.threadId, context: archivedContextBlock(row.facts) }),
+    }),
+  ],
+  cache: { ttlSeconds: 15, staleIfErrorSeconds: 300 },
+});

@@ -1,0 +1,18 @@
+export { createZepClient } from './create-zep-client.js';
+export type { CreateZepClientOptions } from './create-zep-client.js';
+export { zepOps } from './zep-operations.js';
+export type {
+  ZepEpisode,
+  ZepFact,
+  ZepGraphSearchKey,
+  ZepGraphSearchResult,
+  ZepMessage,
+  ZepNode,
+  ZepSearchScope,
+  ZepThreadContext,
+  ZepThreadMessagesKey,
+  ZepUser,
+  ZepUserFactsKey,
+} from './zep-operations.js';
+export { ZepProvider } from './zep-provider.js';
+export type { ZepProviderOptions } from './zep-provider.js';
