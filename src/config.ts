@@ -15,9 +15,9 @@ const EnvSchema = z.object({
   ZEP_API_KEY: z.string().min(1).optional(),
   ZEP_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   ZEP_TIMEOUT_MS: ms(1500),
-  ZEP_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(1),
+  ZEP_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(0),
   ZEP_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
-  ZEP_EMULATOR_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
+  ZEP_EMULATOR_PORT: z.coerce.number().int().min(0).max(65_535).default(8100),
   PROVIDER_TIMEOUT_MS: ms(2000),
   REQUEST_DEADLINE_MS: ms(10_000),
 });
