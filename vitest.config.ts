@@ -15,6 +15,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     testTimeout: 30_000,
     pool: 'forks',
-    maxWorkers: 2,
+    // Files run one at a time: several tests assert latency bounds (deadline + 50 ms, timeouts),
+    // which parallel PGlite boots and Chromium on 2 cores would make flaky.
+    fileParallelism: false,
   },
 });

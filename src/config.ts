@@ -20,6 +20,20 @@ const EnvSchema = z.object({
   ZEP_EMULATOR_PORT: z.coerce.number().int().min(0).max(65_535).default(8100),
   PROVIDER_TIMEOUT_MS: ms(2000),
   REQUEST_DEADLINE_MS: ms(10_000),
+  MAX_REQUEST_DEADLINE_MS: ms(30_000),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+  CACHE: z.enum(['on', 'off']).default('on'),
+  CACHE_MAX_ENTRIES: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+  RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(0).max(5).default(1),
+  BREAKER_CONSECUTIVE_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  BREAKER_HALF_OPEN_AFTER_MS: ms(5000),
+  RATE_LIMIT_MAX: z.coerce.number().int().min(0).max(1_000_000).default(1200),
+  RATE_LIMIT_WINDOW_MS: ms(60_000),
+  LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(262_144),
+  SHUTDOWN_TIMEOUT_MS: ms(10_000),
+  SHUTDOWN_READINESS_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+  PERSISTED_ONLY: flag.default(false),
 });
 
 export interface EngramConfig {
@@ -41,6 +55,21 @@ export interface EngramConfig {
   readonly zepConcurrency: number;
   readonly providerTimeoutMs: number;
   readonly requestDeadlineMs: number;
+  readonly maxRequestDeadlineMs: number;
+  /** Shared cache and rate-limit counters for several instances; in-process when absent. */
+  readonly redisUrl: string | undefined;
+  readonly cache: { readonly enabled: boolean; readonly maxEntries: number };
+  readonly policy: { readonly retryMaxAttempts: number; readonly breakerConsecutiveFailures: number; readonly breakerHalfOpenAfterMs: number };
+  /** Requests per client per window; 0 turns rate limiting off. */
+  readonly rateLimit: { readonly max: number; readonly windowMs: number };
+  /** 0 turns load shedding off. */
+  readonly loadSheddingMaxEventLoopDelayMs: number;
+  readonly bodyLimitBytes: number;
+  readonly shutdownTimeoutMs: number;
+  /** How long `/readyz` answers 503 before the listener closes, so load balancers can react. */
+  readonly shutdownReadinessDelayMs: number;
+  /** Execute only the persisted documents of the manifest; ad-hoc queries and APQ registration are rejected. */
+  readonly persistedOnly: boolean;
 }
 
 /**
@@ -75,5 +104,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): EngramConfig {
     zepConcurrency: e.ZEP_CONCURRENCY,
     providerTimeoutMs: e.PROVIDER_TIMEOUT_MS,
     requestDeadlineMs: e.REQUEST_DEADLINE_MS,
+    maxRequestDeadlineMs: e.MAX_REQUEST_DEADLINE_MS,
+    redisUrl: e.REDIS_URL,
+    cache: { enabled: e.CACHE === 'on', maxEntries: e.CACHE_MAX_ENTRIES },
+    policy: {
+      retryMaxAttempts: e.RETRY_MAX_ATTEMPTS,
+      breakerConsecutiveFailures: e.BREAKER_CONSECUTIVE_FAILURES,
+      breakerHalfOpenAfterMs: e.BREAKER_HALF_OPEN_AFTER_MS,
+    },
+    rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
+    loadSheddingMaxEventLoopDelayMs: e.LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    shutdownReadinessDelayMs: e.SHUTDOWN_READINESS_DELAY_MS,
+    persistedOnly: e.PERSISTED_ONLY,
   };
 }

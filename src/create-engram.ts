@@ -4,12 +4,20 @@ import type { YogaLogger } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { ContextRegistry, type ContextDefinition } from './context/index.js';
 import { demoContexts } from './contexts/index.js';
-import { compileSchema, createGraphQLHandler } from './graphql/index.js';
-import { createHttpServer } from './http/index.js';
+import {
+  compileSchema,
+  createGraphQLHandler,
+  demoOperations,
+  PersistedDocumentStore,
+  type GraphiQLExample,
+  type PersistedDocumentsOptions,
+} from './graphql/index.js';
+import { createHttpServer, type LoadSheddingOptions, type RateLimitOptions } from './http/index.js';
+import { EngramMetrics } from './observability/index.js';
 import type { Provider } from './providers/index.js';
 import { migrationStatus, PostgresProvider, type EngramDatabase } from './providers/postgres/index.js';
 import { ZepProvider, type ZepProviderOptions } from './providers/zep/index.js';
-import { VirtualStore } from './store/index.js';
+import { MemoryContextCache, VirtualStore, type ContextCache, type ProviderPolicyOptions, type StoreObserver } from './store/index.js';
 
 export interface EngramOptions {
   /** The cold store (PostgreSQL or PGlite), migrated. */
@@ -25,8 +33,30 @@ export interface EngramOptions {
   readonly providerTimeoutMs?: number;
   /** @default 10000 */
   readonly requestDeadlineMs?: number;
+  /** @default 30000 */
+  readonly maxRequestDeadlineMs?: number;
   /** @default true */
   readonly batching?: boolean;
+  /** Resilience policy (timeout, retry, breaker, bulkhead) of every provider. */
+  readonly policy?: ProviderPolicyOptions;
+  /** Per-provider overrides of `policy`, by provider name. */
+  readonly policies?: Readonly<Record<string, ProviderPolicyOptions>>;
+  /** Cross-request cache; `false` disables it. @default an in-process LRU cache */
+  readonly cache?: ContextCache | false;
+  /** Extra store observer (metrics are built in). */
+  readonly observer?: StoreObserver;
+  /** Prometheus metrics at `/metrics`; `false` turns them off. @default on */
+  readonly metrics?: boolean;
+  /** Per-client rate limit; off when absent. */
+  readonly rateLimit?: RateLimitOptions;
+  /** Load shedding under event-loop pressure; off when absent. */
+  readonly loadShedding?: LoadSheddingOptions;
+  /** Largest request body, in bytes. @default 262144 */
+  readonly bodyLimit?: number;
+  /** Persisted documents: the trusted manifest, persisted-only mode, APQ. @default empty manifest, APQ on */
+  readonly persistedDocuments?: PersistedDocumentsOptions;
+  /** Operations GraphiQL offers as tabs. @default the demo operations with the demo pack, else none */
+  readonly graphiqlExamples?: readonly GraphiQLExample[];
 }
 
 export interface Engram {
@@ -34,7 +64,12 @@ export interface Engram {
   readonly store: VirtualStore;
   readonly registry: ContextRegistry;
   readonly schema: GraphQLSchema;
-  /** Stops the HTTP server and the providers; the database stays the caller's. */
+  /** The persisted documents served by `documentId`/APQ; its manifest is published to agents. */
+  readonly persistedDocuments: PersistedDocumentStore;
+  readonly metrics: EngramMetrics | undefined;
+  /** Starts draining: `/readyz` answers 503 from now on (call before `close()` on shutdown). */
+  drain(): void;
+  /** Stops the HTTP server (in-flight requests finish) and the providers; the database stays the caller's. */
   close(): Promise<void>;
 }
 
@@ -59,6 +94,25 @@ function yogaLogger(logger: Logger | false): YogaLogger {
   };
 }
 
+function combineObservers(observers: ReadonlyArray<StoreObserver | undefined>): StoreObserver | undefined {
+  const list = observers.filter((o): o is StoreObserver => o !== undefined);
+  if (list.length <= 1) return list[0];
+  return {
+    batch: (e) => {
+      for (const o of list) o.batch(e);
+    },
+    cache: (c, outcome) => {
+      for (const o of list) o.cache(c, outcome);
+    },
+    fallback: (c, from, reason) => {
+      for (const o of list) o.fallback(c, from, reason);
+    },
+    breaker: (p, state) => {
+      for (const o of list) o.breaker(p, state);
+    },
+  };
+}
+
 /**
  * Builds an Engram instance: registry → providers → store → schema → HTTP app. Fails loudly
  * (DefinitionError) on any invalid definition. Does not listen: see `main.ts`.
@@ -71,32 +125,68 @@ export function createEngram(options: EngramOptions): Engram {
     new PostgresProvider(options.db),
     ...(options.providers ?? []),
   ];
+  const metrics = options.metrics === false ? undefined : new EngramMetrics();
+  const observer = combineObservers([metrics, options.observer]);
   const store = new VirtualStore({
     registry,
     providers,
     ...(options.providerTimeoutMs === undefined ? {} : { providerTimeoutMs: options.providerTimeoutMs }),
     ...(options.requestDeadlineMs === undefined ? {} : { requestDeadlineMs: options.requestDeadlineMs }),
+    ...(options.maxRequestDeadlineMs === undefined ? {} : { maxRequestDeadlineMs: options.maxRequestDeadlineMs }),
     ...(options.batching === undefined ? {} : { batching: options.batching }),
+    ...(options.policy ? { defaultPolicy: options.policy } : {}),
+    ...(options.policies ? { policies: options.policies } : {}),
+    ...(options.cache === false ? {} : { cache: options.cache ?? new MemoryContextCache() }),
+    ...(observer ? { observer } : {}),
   });
+  metrics?.observeStore(store);
   const schema = compileSchema(registry);
-  const graphql = createGraphQLHandler({ schema, store, logger: yogaLogger(logger), defaultQuery: DEFAULT_GRAPHIQL_QUERY });
+  const persistedDocuments = new PersistedDocumentStore(options.persistedDocuments);
+  const graphql = createGraphQLHandler({
+    schema,
+    store,
+    logger: yogaLogger(logger),
+    defaultQuery: DEFAULT_GRAPHIQL_QUERY,
+    examples: options.graphiqlExamples ?? (options.definitions ? [] : demoOperations),
+    persistedDocuments,
+  });
   const app = createHttpServer({
     store,
     graphql,
+    persistedDocuments: persistedDocuments.manifest,
     logger,
+    ...(metrics ? { metrics } : {}),
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    ...(options.loadShedding ? { loadShedding: options.loadShedding } : {}),
+    ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
+    draining: () => draining,
     ready: async () => {
       const { pending } = await migrationStatus(options.db);
       if (pending.length > 0) throw new Error(`pending migrations: ${pending.join(', ')}`);
     },
   });
+  let draining = false;
   return {
     app,
     store,
+    metrics,
+    drain: () => {
+      draining = true;
+    },
     registry,
     schema,
+    persistedDocuments,
     close: async () => {
-      await app.close();
+      draining = true;
+      // Keep-alive connections that go idle after close() began would hold it open: sweep them.
+      const sweeper = setInterval(() => app.server.closeIdleConnections(), 50);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweeper);
+      }
       await Promise.all(providers.map((p) => p.close()));
+      await store.close();
     },
   };
 }

@@ -1,10 +1,14 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pino, type Logger } from 'pino';
 import { loadConfig, type EngramConfig } from './config.js';
 import { createEngram } from './create-engram.js';
 import { ConfigError } from './errors/index.js';
+import { demoPersistedDocuments } from './graphql/index.js';
 import { migrateToLatest, openDatabase, seedDemo } from './providers/postgres/index.js';
 import { createZepClient, type ZepProviderOptions } from './providers/zep/index.js';
 import { seedZepDemo, startZepEmulator, type ZepEmulator } from './zep-emulator/index.js';
+import { Redis } from 'ioredis';
+import { MemoryContextCache, RedisContextCache, type ContextCache } from './store/index.js';
 
 function readConfig(): EngramConfig {
   try {
@@ -54,6 +58,14 @@ async function main(): Promise<void> {
     logger.info(counts, 'demo data seeded into PostgreSQL');
   }
   const zep = await connectZep(config, logger);
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 200 }) : undefined;
+  redis?.on('error', (error) => logger.warn({ err: error.message }, 'redis error (rate limits fail open)'));
+  const cache: ContextCache | false = !config.cache.enabled
+    ? false
+    : config.redisUrl
+      ? new RedisContextCache({ url: config.redisUrl })
+      : new MemoryContextCache(config.cache.maxEntries);
+  logger.info({ cache: cache ? cache.kind : 'off', rateLimit: config.rateLimit.max > 0 ? `${config.rateLimit.max}/${config.rateLimit.windowMs}ms${redis ? ' (redis)' : ''}` : 'off' }, 'operational settings');
 
   const engram = createEngram({
     db: database.db,
@@ -61,21 +73,47 @@ async function main(): Promise<void> {
     logger,
     providerTimeoutMs: config.providerTimeoutMs,
     requestDeadlineMs: config.requestDeadlineMs,
+    maxRequestDeadlineMs: config.maxRequestDeadlineMs,
+    cache,
+    policy: {
+      retry: { maxAttempts: config.policy.retryMaxAttempts },
+      breaker: { consecutiveFailures: config.policy.breakerConsecutiveFailures, halfOpenAfterMs: config.policy.breakerHalfOpenAfterMs },
+    },
+    ...(config.rateLimit.max > 0 ? { rateLimit: { max: config.rateLimit.max, windowMs: config.rateLimit.windowMs, ...(redis ? { redis } : {}) } } : {}),
+    ...(config.loadSheddingMaxEventLoopDelayMs > 0 ? { loadShedding: { maxEventLoopDelayMs: config.loadSheddingMaxEventLoopDelayMs } } : {}),
+    bodyLimit: config.bodyLimitBytes,
+    persistedDocuments: { manifest: demoPersistedDocuments, only: config.persistedOnly },
   });
   await engram.app.listen({ port: config.port, host: config.host });
   const address = engram.app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info(`Engram is serving GraphQL (GraphiQL in a browser) at http://localhost:${port}/graphql`);
 
+  // Graceful shutdown: readiness goes false, in-flight requests finish (bounded), pools close.
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await engram.close();
-    await zep.emulator?.close();
-    await database.close();
-    process.exit(0);
+    logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: draining in-flight requests');
+    engram.drain();
+    const forced = setTimeout(() => {
+      logger.error('in-flight requests did not finish in time; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    forced.unref();
+    try {
+      if (config.shutdownReadinessDelayMs > 0) await sleep(config.shutdownReadinessDelayMs);
+      await engram.close();
+      logger.debug('http server and providers closed');
+      await zep.emulator?.close();
+      redis?.disconnect();
+      await database.close();
+      logger.info('shut down cleanly');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'error during shutdown');
+      process.exit(1);
+    }
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -3,6 +3,7 @@ import { responsePathAsArray, type GraphQLResolveInfo, type GraphQLSchema } from
 import type { core } from 'zod';
 import type { ContextRegistry, ObjectDescriptor, RegisteredContext, TypeDescriptor } from '../context/index.js';
 import { DefinitionError } from '../errors/index.js';
+import type { OperationStats, Provider, ProviderHealth } from '../providers/index.js';
 import type { GraphQLContext } from './graphql-context.js';
 import { DateTimeScalar, JSONScalar } from './scalars.js';
 import { graphqlTypeString } from './type-strings.js';
@@ -159,6 +160,45 @@ function addIntrospectionTypes(builder: Builder, registry: ContextRegistry): voi
       }),
     }),
   });
+  const OperationStatsRef = builder.objectRef<OperationStats>('ProviderOperationStats').implement({
+    description: 'Counters of one provider operation since start-up.',
+    fields: (t) => ({
+      operation: t.string({ resolve: (o) => o.operation }),
+      batches: t.int({ resolve: (o) => o.batches }),
+      keys: t.int({ resolve: (o) => o.keys }),
+      errors: t.int({ resolve: (o) => o.errors }),
+      averageLatencyMs: t.float({ resolve: (o) => (o.batches === 0 ? 0 : o.totalLatencyMs / o.batches) }),
+      maxLatencyMs: t.float({ resolve: (o) => o.maxLatencyMs }),
+    }),
+  });
+  const HealthRef = builder.objectRef<ProviderHealth>('ProviderHealth').implement({
+    fields: (t) => ({
+      ok: t.boolean({ resolve: (h) => h.ok }),
+      latencyMs: t.float({ resolve: (h) => h.latencyMs }),
+      detail: t.string({ nullable: true, resolve: (h) => h.detail ?? null }),
+    }),
+  });
+  const ProviderInfo = builder.objectRef<{ provider: Provider; breaker: string }>('ProviderInfo').implement({
+    description: 'A provider behind the store: its counters, circuit breaker and health.',
+    fields: (t) => ({
+      name: t.string({ resolve: (p) => p.provider.name }),
+      breaker: t.string({ description: '`closed`, `open`, `half-open` or `isolated`.', resolve: (p) => p.breaker }),
+      calls: t.int({ description: 'Remote calls: SQL statements (postgres), HTTP calls (zep).', resolve: (p) => p.provider.stats().calls }),
+      batches: t.int({ resolve: (p) => p.provider.stats().batches }),
+      keys: t.int({ resolve: (p) => p.provider.stats().keys }),
+      errors: t.int({ resolve: (p) => p.provider.stats().errors }),
+      operations: t.field({ type: [OperationStatsRef], resolve: (p) => [...p.provider.stats().operations] }),
+      health: t.field({ type: HealthRef, description: 'Checked now (one cheap call).', resolve: (p) => p.provider.health() }),
+    }),
+  });
+  builder.queryField('providers', (t) =>
+    t.field({
+      type: [ProviderInfo],
+      description: 'The providers behind the store, with their stats, breaker state and health.',
+      resolve: (_root, _args, ctx) =>
+        ctx.session.store.providers().map((provider) => ({ provider, breaker: ctx.session.store.breakerState(provider.name) ?? 'closed' })),
+    }),
+  );
   builder.queryField('contexts', (t) =>
     t.field({
       type: [ContextInfo],

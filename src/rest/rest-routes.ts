@@ -1,5 +1,6 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BadUserInputError, EngramError } from '../errors/index.js';
+import { sessionOptionsFromHeaders } from '../http/request-options.js';
 import type { Provenance, VirtualStore } from '../store/index.js';
 import { coerceQueryArgs } from './coerce-query.js';
 import { buildOpenApiDocument } from './openapi-document.js';
@@ -14,6 +15,7 @@ export interface RestMeta {
   readonly cached: boolean;
   readonly stale: boolean;
   readonly latencyMs: number;
+  readonly ageMs?: number;
 }
 
 function meta(p: Provenance): RestMeta {
@@ -26,6 +28,7 @@ function meta(p: Provenance): RestMeta {
     cached: p.cached,
     stale: p.stale,
     latencyMs: p.latencyMs,
+    ...(p.ageMs === undefined ? {} : { ageMs: p.ageMs }),
   };
 }
 
@@ -47,9 +50,9 @@ export function registerRestRoutes(app: FastifyInstance, store: VirtualStore): v
   const openapi = JSON.stringify(buildOpenApiDocument(store.registry));
   app.get('/api/v1/openapi.json', async (_request, reply) => reply.type('application/json').send(openapi));
 
-  const resolve = async (reply: FastifyReply, name: string, args: unknown, signal: AbortSignal) => {
+  const resolve = async (request: FastifyRequest, reply: FastifyReply, name: string, args: unknown) => {
     try {
-      const session = store.session({ signal });
+      const session = store.session({ signal: abortSignalOf(reply), ...sessionOptionsFromHeaders((h) => request.headers[h]) });
       const context = store.registry.get(name);
       if (context && args && typeof args === 'object') {
         const known = new Set(context.args.map((a) => a.name));
@@ -71,7 +74,7 @@ export function registerRestRoutes(app: FastifyInstance, store: VirtualStore): v
     async (request, reply) => {
       const context = store.registry.get(request.params.name);
       const args = context ? coerceQueryArgs(context.args, request.query) : request.query;
-      return resolve(reply, request.params.name, args, abortSignalOf(reply));
+      return resolve(request, reply, request.params.name, args);
     },
   );
 
@@ -80,7 +83,7 @@ export function registerRestRoutes(app: FastifyInstance, store: VirtualStore): v
     if (typeof body !== 'object' || Array.isArray(body)) {
       return sendError(reply, new BadUserInputError('The request body must be a JSON object of arguments.', [{ field: '(body)', reason: 'expected a JSON object' }]));
     }
-    return resolve(reply, request.params.name, body, abortSignalOf(reply));
+    return resolve(request, reply, request.params.name, body);
   });
 }
 

@@ -1,3 +1,11 @@
+export { MemoryContextCache } from './context-cache.js';
+export type { CacheEntry, ContextCache } from './context-cache.js';
 export type { Provenance, SourceAttempt } from './provenance.js';
+export { ProviderPolicy } from './provider-policy.js';
+export type { BreakerOptions, BreakerState, ProviderPolicyOptions } from './provider-policy.js';
+export { RedisContextCache } from './redis-context-cache.js';
+export type { RedisContextCacheOptions } from './redis-context-cache.js';
+export { noopObserver } from './store-observer.js';
+export type { BatchEvent, StoreObserver } from './store-observer.js';
 export { StoreSession, VirtualStore } from './virtual-store.js';
 export type { ContextResult, GetOptions, SessionOptions, VirtualStoreOptions } from './virtual-store.js';

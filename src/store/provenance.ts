@@ -23,6 +23,8 @@ export interface Provenance {
   /** A cached value past its TTL, served because every source failed. */
   readonly stale: boolean;
   readonly latencyMs: number;
+  /** Age of a cached value, in ms. */
+  readonly ageMs?: number;
   readonly attempts: readonly SourceAttempt[];
   /** Code of the error the context failed with, if it failed. */
   readonly error?: ErrorCode;

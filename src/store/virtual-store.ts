@@ -7,10 +7,15 @@ import {
   DefinitionError,
   EngramError,
   ProviderTimeoutError,
+  type ErrorCode,
 } from '../errors/index.js';
+import { inSpan } from '../observability/index.js';
 import type { Provider, ProviderStats } from '../providers/index.js';
+import type { CacheEntry, ContextCache } from './context-cache.js';
 import { describeInvalidArguments, invalidArguments } from './format-zod-issues.js';
 import type { Provenance, SourceAttempt } from './provenance.js';
+import { ProviderPolicy, type BreakerState, type ProviderPolicyOptions } from './provider-policy.js';
+import { noopObserver, type StoreObserver } from './store-observer.js';
 
 export interface VirtualStoreOptions {
   readonly registry: ContextRegistry;
@@ -26,18 +31,29 @@ export interface VirtualStoreOptions {
    */
   readonly requestDeadlineMs?: number;
   /**
+   * Largest deadline a request may ask for (`x-engram-deadline-ms`).
+   * @default 30000
+   */
+  readonly maxRequestDeadlineMs?: number;
+  /**
    * Batch and de-duplicate loads (per request, per provider operation). Off only to measure N+1.
    * @default true
    */
   readonly batching?: boolean;
+  /** Resilience policy of every provider, unless `policies` names one. */
+  readonly defaultPolicy?: ProviderPolicyOptions;
+  readonly policies?: Readonly<Record<string, ProviderPolicyOptions>>;
+  /** Cross-request cache for definitions with a cache policy; none when absent. */
+  readonly cache?: ContextCache;
+  readonly observer?: StoreObserver;
 }
 
 export interface SessionOptions {
-  /** Caller identity; scopes anything cached across requests. */
+  /** Caller identity; scopes anything cached across requests (unless a definition is public). */
   readonly principal?: string;
   /** Aborted when the client goes away. */
   readonly signal?: AbortSignal;
-  /** Overrides the store's request deadline for this request. */
+  /** Asks for another deadline for this request; clamped to `[1, maxRequestDeadlineMs]`. */
   readonly deadlineMs?: number;
 }
 
@@ -51,6 +67,12 @@ export interface GetOptions {
   readonly path?: string;
 }
 
+const round = (ms: number): number => Math.round(ms * 100) / 100;
+
+function errorCode(error: unknown): ErrorCode {
+  return error instanceof EngramError ? error.code : 'INTERNAL_SERVER_ERROR';
+}
+
 /**
  * The virtual store: resolves contexts through their sources in order. Shared by all requests;
  * each request gets a `StoreSession` holding its own loaders.
@@ -58,16 +80,30 @@ export interface GetOptions {
 export class VirtualStore {
   readonly registry: ContextRegistry;
   readonly #providers: ReadonlyMap<string, Provider>;
+  readonly #policies: ReadonlyMap<string, ProviderPolicy>;
   readonly providerTimeoutMs: number;
   readonly requestDeadlineMs: number;
+  readonly maxRequestDeadlineMs: number;
   readonly batching: boolean;
+  readonly cache: ContextCache | undefined;
+  readonly observer: StoreObserver;
 
   constructor(options: VirtualStoreOptions) {
     this.registry = options.registry;
     this.#providers = new Map(options.providers.map((p) => [p.name, p]));
     this.providerTimeoutMs = options.providerTimeoutMs ?? 2000;
     this.requestDeadlineMs = options.requestDeadlineMs ?? 10_000;
+    this.maxRequestDeadlineMs = options.maxRequestDeadlineMs ?? 30_000;
     this.batching = options.batching ?? true;
+    this.cache = options.cache;
+    this.observer = options.observer ?? noopObserver;
+    this.#policies = new Map(
+      options.providers.map((p) => {
+        const policy = new ProviderPolicy(p.name, options.policies?.[p.name] ?? options.defaultPolicy);
+        policy.onBreakerChange((state) => this.observer.breaker(p.name, state));
+        return [p.name, policy];
+      }),
+    );
     for (const { definition } of this.registry.list()) {
       definition.sources.forEach((source, i) => {
         const provider = this.#providers.get(source.provider);
@@ -88,6 +124,15 @@ export class VirtualStore {
     return [...this.#providers.values()];
   }
 
+  /** @internal the policy of a provider (the session runs batches through it). */
+  policy(name: string): ProviderPolicy {
+    return this.#policies.get(name) as ProviderPolicy;
+  }
+
+  breakerState(provider: string): BreakerState | undefined {
+    return this.#policies.get(provider)?.breakerState;
+  }
+
   /** True when every context that uses `provider` has a source on another provider to fall back to. */
   hasFallbackFor(provider: string): boolean {
     return this.registry.list().every(({ definition }) => {
@@ -103,10 +148,10 @@ export class VirtualStore {
   session(options: SessionOptions = {}): StoreSession {
     return new StoreSession(this, this.#providers, options);
   }
-}
 
-function errorCode(error: unknown): EngramError['code'] {
-  return error instanceof EngramError ? error.code : 'INTERNAL_SERVER_ERROR';
+  async close(): Promise<void> {
+    await this.cache?.close();
+  }
 }
 
 /**
@@ -117,7 +162,9 @@ export class StoreSession {
   readonly #store: VirtualStore;
   readonly #providers: ReadonlyMap<string, Provider>;
   readonly #loaders = new Map<string, DataLoader<unknown, unknown, string>>();
-  readonly #signal: AbortSignal;
+  #cacheLoader: DataLoader<string, CacheEntry | undefined> | undefined;
+  readonly #requestSignal: AbortSignal | undefined;
+  #signal: AbortSignal | undefined;
   readonly #deadlineAt: number;
   readonly #deadlineMs: number;
   readonly principal: string | undefined;
@@ -127,10 +174,31 @@ export class StoreSession {
   constructor(store: VirtualStore, providers: ReadonlyMap<string, Provider>, options: SessionOptions) {
     this.#store = store;
     this.#providers = providers;
-    this.#signal = options.signal ?? new AbortController().signal;
-    this.#deadlineMs = options.deadlineMs ?? store.requestDeadlineMs;
+    this.#requestSignal = options.signal;
+    const asked = options.deadlineMs;
+    this.#deadlineMs = asked === undefined || !Number.isFinite(asked)
+      ? store.requestDeadlineMs
+      : Math.min(Math.max(1, Math.round(asked)), store.maxRequestDeadlineMs);
     this.#deadlineAt = performance.now() + this.#deadlineMs;
     this.principal = options.principal;
+  }
+
+  /** The store this session belongs to. */
+  get store(): VirtualStore {
+    return this.#store;
+  }
+
+  get deadlineMs(): number {
+    return this.#deadlineMs;
+  }
+
+  /** Aborted when the client leaves or the deadline passes: batches stop waiting then. */
+  #batchSignal(): AbortSignal {
+    if (!this.#signal) {
+      const deadline = AbortSignal.timeout(Math.max(1, Math.ceil(this.#deadlineAt - performance.now())));
+      this.#signal = this.#requestSignal ? AbortSignal.any([this.#requestSignal, deadline]) : deadline;
+    }
+    return this.#signal;
   }
 
   /** Validates raw arguments against the context's schema (applying defaults). */
@@ -145,14 +213,57 @@ export class StoreSession {
     return { context, args: parsed.data };
   }
 
-  /** Resolves a context: validates arguments, then tries its sources in order. */
+  /** Resolves a context: validates arguments, consults the cache, then tries its sources in order. */
   async get(name: string, rawArgs: unknown, options: GetOptions = {}): Promise<ContextResult> {
     const { context, args } = this.parseArgs(name, rawArgs);
+    return inSpan(`context ${name}`, { 'engram.context': name }, async (span) => {
+      const result = await this.#resolve(context, args, options);
+      span.setAttributes({
+        'engram.provider': result.provenance.provider ?? '',
+        'engram.fallback': result.provenance.fallback,
+        'engram.cached': result.provenance.cached,
+      });
+      return result;
+    });
+  }
+
+  async #resolve(context: RegisteredContext, args: unknown, options: GetOptions): Promise<ContextResult> {
+    const { definition } = context;
+    const name = definition.name;
     const started = performance.now();
+    const cache = definition.cache && this.#store.cache ? definition.cache : undefined;
+    const record = (provenance: Provenance): Provenance => {
+      if (options.path !== undefined) this.provenance.set(options.path, provenance);
+      return provenance;
+    };
+
+    let cacheKey: string | undefined;
+    let cached: CacheEntry | undefined;
+    if (cache) {
+      const scope = cache.scope === 'public' ? '*' : `p:${this.principal ?? 'anonymous'}`;
+      cacheKey = `${name}|${scope}|${JSON.stringify(args)}`;
+      cached = await this.#cacheLookup(cacheKey);
+      if (cached && Date.now() - cached.storedAt < cache.ttlSeconds * 1000) {
+        this.#store.observer.cache(name, 'hit');
+        const provenance = record({
+          context: name,
+          provider: cached.provider,
+          operation: cached.operation,
+          fallback: false,
+          cached: true,
+          stale: false,
+          latencyMs: round(performance.now() - started),
+          ageMs: Date.now() - cached.storedAt,
+          attempts: [],
+        });
+        return { value: cached.value, provenance };
+      }
+      this.#store.observer.cache(name, 'miss');
+    }
+
     const attempts: SourceAttempt[] = [];
     let lastError: unknown;
-
-    for (const source of context.definition.sources) {
+    for (const source of definition.sources) {
       const remaining = this.#deadlineAt - performance.now();
       if (remaining <= 0) {
         lastError = new DeadlineExceededError(this.#deadlineMs);
@@ -164,18 +275,23 @@ export class StoreSession {
         const value = await this.#loadWithin(source.provider, source.operation, key, timeoutMs, remaining);
         const result = value === null || value === undefined ? null : source.map(value, args);
         attempts.push({ provider: source.provider, operation: source.operation });
-        const provenance: Provenance = {
+        const primaryError = attempts.length > 1 ? attempts[0]?.error : undefined;
+        if (primaryError) this.#store.observer.fallback(name, attempts[0]?.provider ?? '', primaryError);
+        if (cache && cacheKey) {
+          const retainMs = (cache.ttlSeconds + (cache.staleIfErrorSeconds ?? 0)) * 1000;
+          void this.#store.cache?.set(cacheKey, { value: result, storedAt: Date.now(), provider: source.provider, operation: source.operation }, retainMs);
+        }
+        const provenance = record({
           context: name,
           provider: source.provider,
           operation: source.operation,
           fallback: attempts.length > 1,
-          ...(attempts.length > 1 && attempts[0]?.error ? { fallbackReason: attempts[0].error } : {}),
+          ...(primaryError ? { fallbackReason: primaryError } : {}),
           cached: false,
           stale: false,
-          latencyMs: Math.round((performance.now() - started) * 100) / 100,
+          latencyMs: round(performance.now() - started),
           attempts,
-        };
-        if (options.path !== undefined) this.provenance.set(options.path, provenance);
+        });
         return { value: result, provenance };
       } catch (error) {
         lastError = error;
@@ -184,20 +300,44 @@ export class StoreSession {
       }
     }
 
-    if (options.path !== undefined) {
-      this.provenance.set(options.path, {
+    // Stale-if-error: every source failed, but a value past its TTL is still within the window.
+    if (cache && cached && Date.now() - cached.storedAt < (cache.ttlSeconds + (cache.staleIfErrorSeconds ?? 0)) * 1000) {
+      this.#store.observer.cache(name, 'stale');
+      const provenance = record({
         context: name,
-        provider: null,
-        operation: null,
+        provider: cached.provider,
+        operation: cached.operation,
         fallback: false,
-        cached: false,
-        stale: false,
-        latencyMs: Math.round((performance.now() - started) * 100) / 100,
+        cached: true,
+        stale: true,
+        latencyMs: round(performance.now() - started),
+        ageMs: Date.now() - cached.storedAt,
         attempts,
         error: errorCode(lastError),
       });
+      return { value: cached.value, provenance };
     }
+
+    record({
+      context: name,
+      provider: null,
+      operation: null,
+      fallback: false,
+      cached: false,
+      stale: false,
+      latencyMs: round(performance.now() - started),
+      attempts,
+      error: errorCode(lastError),
+    });
     throw lastError;
+  }
+
+  async #cacheLookup(key: string): Promise<CacheEntry | undefined> {
+    const cache = this.#store.cache;
+    if (!cache) return undefined;
+    // One lookup per request and key set: 20 aliases cost one MGET, like one SQL statement.
+    this.#cacheLoader ??= new DataLoader<string, CacheEntry | undefined>(async (keys) => cache.getMany(keys));
+    return this.#cacheLoader.load(key);
   }
 
   async #loadWithin(provider: string, operation: string, key: unknown, timeoutMs: number, remainingMs: number): Promise<unknown> {
@@ -225,10 +365,20 @@ export class StoreSession {
     let loader = this.#loaders.get(id);
     if (loader) return loader;
     const provider = this.#providers.get(providerName) as Provider;
+    const policy = this.#store.policy(providerName);
+    const observer = this.#store.observer;
     const batching = this.#store.batching;
     loader = new DataLoader<unknown, unknown, string>(
       // Errors are returned in their slots (batch contract), so DataLoader rejects only that key.
-      (keys) => provider.load(operation, keys, { signal: this.#signal }) as Promise<unknown[]>,
+      (keys) =>
+        inSpan(`batch ${id}`, { 'engram.provider': providerName, 'engram.operation': operation, 'engram.keys': keys.length }, async () => {
+          const started = performance.now();
+          const results = await policy.run(operation, keys, (signal) => provider.load(operation, keys, { signal }), this.#batchSignal());
+          const errors: ErrorCode[] = [];
+          for (const r of results) if (r instanceof Error) errors.push(errorCode(r));
+          observer.batch({ provider: providerName, operation, keys: keys.length, latencyMs: performance.now() - started, errors });
+          return results as unknown[];
+        }),
       {
         cacheKeyFn: (key) => provider.keyId(operation, key),
         maxBatchSize: batching ? provider.maxBatchSize(operation) : 1,

@@ -15,9 +15,17 @@ export interface GraphQLBody {
   extensions?: Record<string, unknown>;
 }
 
-/** A real Engram HTTP server on an ephemeral loopback port. */
+/**
+ * A real Engram HTTP server on an ephemeral loopback port. Unless the test says otherwise, the
+ * cross-request cache is off and policies neither retry nor trip, so each test sees its own calls.
+ */
 export async function startTestServer(options: EngramOptions): Promise<TestServer> {
-  const engram = createEngram({ logger: false, ...options });
+  const engram = createEngram({
+    logger: false,
+    cache: false,
+    policy: { retry: { maxAttempts: 0 }, breaker: { consecutiveFailures: 1_000_000 } },
+    ...options,
+  });
   await engram.app.listen({ port: 0, host: '127.0.0.1' });
   const address = engram.app.server.address();
   if (!address || typeof address === 'string') throw new Error('server has no TCP address');

@@ -1,0 +1,39 @@
+import { print } from 'graphql';
+import {
+  AgentContextDocument,
+  SearchDocumentsDocument,
+  ThreadContextDocument,
+  ThreadMessagesDocument,
+  UserFactsDocument,
+  UserProfileDocument,
+} from '../generated/graphql.js';
+import manifest from '../generated/persisted-documents.json' with { type: 'json' };
+import type { PersistedDocumentsManifest } from './persisted-documents.js';
+
+/** An operation GraphiQL opens as a tab, ready to run. */
+export interface GraphiQLExample {
+  /** `# …` line shown above the operation. */
+  readonly description: string;
+  readonly query: string;
+  readonly variables: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The persisted documents of the demo operations (`operations/*.graphql`), as written by
+ * `npm run codegen`: sha256 id → document text.
+ */
+export const demoPersistedDocuments: PersistedDocumentsManifest = manifest;
+
+/** The demo operations (`operations/*.graphql`) with variables that hit the demo data set. */
+export const demoOperations: readonly GraphiQLExample[] = [
+  {
+    description: 'Everything an agent needs before answering in a thread, in one round trip.',
+    query: print(AgentContextDocument),
+    variables: { userId: 'u1', threadId: 't1' },
+  },
+  { description: 'Who the user is.', query: print(UserProfileDocument), variables: { userId: 'u1' } },
+  { description: 'What is known about the user.', query: print(UserFactsDocument), variables: { userId: 'u1', limit: 3 } },
+  { description: 'The latest messages of a thread.', query: print(ThreadMessagesDocument), variables: { threadId: 't1', lastN: 4 } },
+  { description: 'A prompt-ready context block for a thread.', query: print(ThreadContextDocument), variables: { threadId: 't1' } },
+  { description: 'Documents relevant to a query.', query: print(SearchDocumentsDocument), variables: { query: 'batching', limit: 2 } },
+];

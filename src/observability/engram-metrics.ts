@@ -1,0 +1,99 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ErrorCode } from '../errors/index.js';
+import type { BatchEvent, BreakerState, StoreObserver, VirtualStore } from '../store/index.js';
+
+const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, open: 1, 'half-open': 2, isolated: 3 };
+
+/**
+ * Prometheus metrics of one Engram instance, on its own registry (no global state, so several
+ * instances can live in one process). It is the store's observer for provider, cache and breaker
+ * events; HTTP metrics come from the server's response hook.
+ */
+export class EngramMetrics implements StoreObserver {
+  readonly registry = new Registry();
+  readonly #httpRequests: Counter<'method' | 'route' | 'status'>;
+  readonly #httpDuration: Histogram<'method' | 'route'>;
+  readonly #batches: Counter<'provider' | 'operation'>;
+  readonly #batchSize: Histogram<'provider' | 'operation'>;
+  readonly #keys: Counter<'provider' | 'operation'>;
+  readonly #errors: Counter<'provider' | 'operation' | 'code'>;
+  readonly #batchDuration: Histogram<'provider' | 'operation'>;
+  readonly #breaker: Gauge<'provider'>;
+  readonly #cache: Counter<'context' | 'outcome'>;
+  readonly #fallbacks: Counter<'context' | 'from' | 'reason'>;
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'engram_' });
+    this.#httpRequests = new Counter({ name: 'engram_http_requests_total', help: 'HTTP requests by route and status.', labelNames: ['method', 'route', 'status'], registers });
+    this.#httpDuration = new Histogram({
+      name: 'engram_http_request_duration_seconds',
+      help: 'HTTP request duration.',
+      labelNames: ['method', 'route'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.#batches = new Counter({ name: 'engram_provider_batches_total', help: 'Provider batches (one DataLoader dispatch each).', labelNames: ['provider', 'operation'], registers });
+    this.#batchSize = new Histogram({
+      name: 'engram_provider_batch_size',
+      help: 'Keys per provider batch.',
+      labelNames: ['provider', 'operation'],
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+      registers,
+    });
+    this.#keys = new Counter({ name: 'engram_provider_keys_total', help: 'Keys requested from providers.', labelNames: ['provider', 'operation'], registers });
+    this.#errors = new Counter({ name: 'engram_provider_errors_total', help: 'Keys that failed, by error code.', labelNames: ['provider', 'operation', 'code'], registers });
+    this.#batchDuration = new Histogram({
+      name: 'engram_provider_batch_duration_seconds',
+      help: 'Provider batch latency, policies included.',
+      labelNames: ['provider', 'operation'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.#breaker = new Gauge({ name: 'engram_provider_breaker_state', help: 'Circuit breaker: 0 closed, 1 open, 2 half-open, 3 isolated.', labelNames: ['provider'], registers });
+    this.#cache = new Counter({ name: 'engram_cache_requests_total', help: 'Cross-request cache lookups by outcome (hit, miss, stale).', labelNames: ['context', 'outcome'], registers });
+    this.#fallbacks = new Counter({ name: 'engram_fallbacks_total', help: 'Contexts served by a fallback source, by failed primary and reason.', labelNames: ['context', 'from', 'reason'], registers });
+  }
+
+  /** Adds gauges read from the store at scrape time: remote calls per provider, breaker states. */
+  observeStore(store: VirtualStore): void {
+    const providers = () => store.providers();
+    new Counter({
+      name: 'engram_provider_calls_total',
+      help: 'Remote calls made by each provider: SQL statements for postgres, HTTP calls for zep.',
+      labelNames: ['provider'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const p of providers()) this.inc({ provider: p.name }, p.stats().calls);
+      },
+    });
+    for (const p of store.providers()) this.breaker(p.name, store.breakerState(p.name) ?? 'closed');
+  }
+
+  batch(event: BatchEvent): void {
+    const labels = { provider: event.provider, operation: event.operation };
+    this.#batches.inc(labels);
+    this.#keys.inc(labels, event.keys);
+    this.#batchSize.observe(labels, event.keys);
+    this.#batchDuration.observe(labels, event.latencyMs / 1000);
+    for (const code of event.errors) this.#errors.inc({ ...labels, code });
+  }
+
+  cache(context: string, outcome: 'hit' | 'miss' | 'stale'): void {
+    this.#cache.inc({ context, outcome });
+  }
+
+  fallback(context: string, from: string, reason: ErrorCode): void {
+    this.#fallbacks.inc({ context, from, reason });
+  }
+
+  breaker(provider: string, state: BreakerState): void {
+    this.#breaker.set({ provider }, BREAKER_VALUE[state]);
+  }
+
+  httpRequest(method: string, route: string, status: number, seconds: number): void {
+    this.#httpRequests.inc({ method, route, status: String(status) });
+    this.#httpDuration.observe({ method, route }, seconds);
+  }
+}

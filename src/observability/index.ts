@@ -1,0 +1,2 @@
+export { EngramMetrics } from './engram-metrics.js';
+export { inSpan, tracer } from './tracing.js';

@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startTestZep, type TestZep } from '../support/test-zep.js';
+
+let database: TestDatabase;
+let zep: TestZep;
+let server: TestServer;
+
+beforeAll(async () => {
+  [database, zep] = await Promise.all([createTestDatabase(), startTestZep()]);
+  server = await startTestServer({ db: database.db, zep: zep.options, rateLimit: { max: 5, windowMs: 60_000 } });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await zep?.close();
+  await database?.close();
+});
+
+/** Reads one sample of the Prometheus text exposition, 0 when absent. */
+function sample(text: string, name: string, labels: Record<string, string>): number {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    const labelText = line.slice(name.length).split('}')[0] ?? '';
+    if (wanted.every((w) => labelText.includes(w))) return Number(line.split(' ').pop());
+  }
+  return 0;
+}
+
+const asPrincipal = (principal: string) => ({ 'content-type': 'application/json', 'x-engram-principal': principal });
+
+describe('operations: metrics, providers query, rate limits, body limits', () => {
+  it('exposes provider counters at /metrics that match the calls made', async () => {
+    zep.emulator.resetStats();
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: asPrincipal('metrics'),
+      body: JSON.stringify({ query: '{ a: userFacts(userId: "u1") { id } b: userFacts(userId: "u2") { id } c: userFacts(userId: "u1") { id } p: userProfile(userId: "u1") { id } }' }),
+    });
+    expect(response.status).toBe(200);
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const zepCalls = zep.emulator.stats().total;
+    expect(zepCalls).toBe(2);
+    expect(sample(text, 'engram_provider_calls_total', { provider: 'zep' })).toBe(zepCalls);
+    expect(sample(text, 'engram_provider_calls_total', { provider: 'postgres' })).toBe(server.engram.store.provider('postgres')?.stats().calls);
+    expect(sample(text, 'engram_provider_batches_total', { provider: 'zep', operation: 'userFacts' })).toBe(1);
+    expect(sample(text, 'engram_provider_keys_total', { provider: 'zep', operation: 'userFacts' })).toBe(2);
+    expect(sample(text, 'engram_provider_batch_size_count', { provider: 'postgres', operation: 'userProfile' })).toBe(1);
+    expect(sample(text, 'engram_provider_breaker_state', { provider: 'zep' })).toBe(0);
+    expect(sample(text, 'engram_http_requests_total', { method: 'POST', route: '/graphql', status: '200' })).toBe(1);
+  });
+
+  it('counts provider errors by code and fallbacks by reason', async () => {
+    zep.emulator.faults.set({ outage: true });
+    try {
+      await fetch(`${server.url}/api/v1/context/threadContext?threadId=t3`, { headers: asPrincipal('metrics') });
+    } finally {
+      zep.emulator.faults.reset();
+    }
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    expect(sample(text, 'engram_provider_errors_total', { provider: 'zep', operation: 'threadContext', code: 'PROVIDER_UNAVAILABLE' })).toBe(1);
+    expect(sample(text, 'engram_fallbacks_total', { context: 'threadContext', from: 'zep', reason: 'PROVIDER_UNAVAILABLE' })).toBe(1);
+  });
+
+  it('reports each provider with its counters, breaker state and health', async () => {
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: asPrincipal('providers'),
+      body: JSON.stringify({ query: '{ providers { name breaker calls operations { operation batches keys } health { ok } } }' }),
+    });
+    const body = (await response.json()) as { data: { providers: Array<{ name: string; breaker: string; calls: number; health: { ok: boolean } }> } };
+    expect(body.data.providers.map((p) => [p.name, p.breaker, p.health.ok])).toEqual([
+      ['zep', 'closed', true],
+      ['postgres', 'closed', true],
+    ]);
+    const counters = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: asPrincipal('providers'),
+      body: JSON.stringify({ query: '{ providers { name calls } }' }),
+    });
+    const { data } = (await counters.json()) as { data: { providers: Array<{ name: string; calls: number }> } };
+    expect(data.providers).toEqual([
+      { name: 'zep', calls: server.engram.store.provider('zep')?.stats().calls },
+      { name: 'postgres', calls: server.engram.store.provider('postgres')?.stats().calls },
+    ]);
+  });
+
+  it('rate-limits per client with 429 and Retry-After, leaving other clients and health checks alone', async () => {
+    const call = (principal: string) =>
+      fetch(`${server.url}/api/v1/context/userProfile?userId=u1`, { headers: { 'x-engram-principal': principal } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await call('greedy')).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    const limited = await call('greedy');
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await limited.json()).toMatchObject({ error: { code: 'RATE_LIMITED', message: expect.stringMatching(/^Rate limit of 5 requests per 60 s exceeded; retry in \d+ s\.$/) } });
+    expect((await call('polite')).status).toBe(200);
+    for (let i = 0; i < 8; i++) expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it('rejects a request body over the limit with 413', async () => {
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: asPrincipal('big'),
+      body: JSON.stringify({ query: `{ userProfile(userId: "u1") { id } } # ${'x'.repeat(300_000)}` }),
+    });
+    expect(response.status).toBe(413);
+  });
+});

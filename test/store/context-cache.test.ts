@@ -1,0 +1,102 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineContext, id } from '../../src/context/index.js';
+import { demoContexts } from '../../src/contexts/index.js';
+import { zepOps } from '../../src/providers/zep/index.js';
+import { MemoryContextCache, RedisContextCache, type ContextCache } from '../../src/store/index.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startTestZep, type TestZep } from '../support/test-zep.js';
+
+const TTL_MS = 300;
+
+/** Zep-only, cached for 300 ms, served stale for up to a minute when Zep fails. */
+const cachedZepUser = defineContext({
+  name: 'cachedZepUser',
+  description: 'A Zep user record, cached.',
+  args: z.object({ userId: id() }),
+  output: z.object({ id: id(), email: z.string().nullable() }).nullable(),
+  sources: (from) => [from(zepOps.user, { key: (a) => a.userId })],
+  cache: { ttlSeconds: TTL_MS / 1000, staleIfErrorSeconds: 60 },
+});
+
+const redisUrl = process.env['TEST_REDIS_URL'];
+const kinds: Array<[string, () => ContextCache]> = [
+  ['in-process LRU', () => new MemoryContextCache()],
+  // CI sets TEST_REDIS_URL (Redis runs on every machine of this project); locally it is optional.
+  ...(redisUrl ? [['Redis', () => new RedisContextCache({ url: redisUrl, prefix: `engram-test:${process.pid}:${Date.now()}:` })] as [string, () => ContextCache]] : []),
+];
+
+let database: TestDatabase;
+let zep: TestZep;
+
+beforeAll(async () => {
+  [database, zep] = await Promise.all([createTestDatabase(), startTestZep({ timeoutMs: 1000, maxRetries: 0 })]);
+});
+
+afterAll(async () => {
+  await zep?.close();
+  await database?.close();
+});
+
+describe.each(kinds)('cross-request cache: %s', (_kind, makeCache) => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({ db: database.db, zep: zep.options, definitions: [...demoContexts, cachedZepUser], cache: makeCache() });
+  });
+
+  afterEach(() => {
+    zep.emulator.faults.reset();
+    zep.emulator.resetStats();
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const ask = async (userId: string, principal = 'alice') => {
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-engram-principal': principal },
+      body: JSON.stringify({ query: `{ a: cachedZepUser(userId: "${userId}") { id email } b: cachedZepUser(userId: "${userId}") { id } }` }),
+    });
+    return (await response.json()) as { data: Record<string, unknown>; errors?: Array<{ extensions: { code: string } }>; extensions: { contexts: Record<string, Record<string, unknown>> } };
+  };
+
+  it('serves a repeat within the TTL from the cache, without calling the provider', async () => {
+    const first = await ask('u5');
+    expect(first.data['a']).toEqual({ id: 'u5', email: 'barbara@example.com' });
+    expect(first.extensions.contexts['a']).toMatchObject({ provider: 'zep', cached: false });
+    expect(zep.emulator.stats().total).toBe(1);
+
+    const second = await ask('u5');
+    expect(second.data).toEqual(first.data);
+    expect(second.extensions.contexts['a']).toMatchObject({ provider: 'zep', cached: true, stale: false });
+    expect(zep.emulator.stats().total).toBe(1);
+  });
+
+  it('scopes entries by principal', async () => {
+    await ask('u6', 'alice');
+    const bob = await ask('u6', 'bob');
+    expect(bob.extensions.contexts['a']).toMatchObject({ cached: false });
+    expect(zep.emulator.stats().total).toBe(2);
+  });
+
+  it('serves a stale value, marked stale with its age, when every source fails after the TTL', async () => {
+    await ask('u7');
+    await sleep(TTL_MS + 50);
+    zep.emulator.faults.set({ outage: true });
+    const stale = await ask('u7');
+    expect(stale.errors).toBeUndefined();
+    expect(stale.data['a']).toEqual({ id: 'u7', email: 'margaret@example.com' });
+    expect(stale.extensions.contexts['a']).toMatchObject({ cached: true, stale: true, error: 'PROVIDER_UNAVAILABLE' });
+    expect(stale.extensions.contexts['a']?.['ageMs']).toBeGreaterThanOrEqual(TTL_MS);
+
+    // Never seen before: nothing to serve, the error comes through.
+    const miss = await ask('u8');
+    expect(miss.data['a']).toBeNull();
+    expect(miss.errors?.[0]?.extensions.code).toBe('PROVIDER_UNAVAILABLE');
+  });
+});

@@ -1,0 +1,105 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineContext, id } from '../../src/context/index.js';
+import { demoContexts } from '../../src/contexts/index.js';
+import { zepOps } from '../../src/providers/zep/index.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startTestZep, type TestZep } from '../support/test-zep.js';
+
+/** Zep-only: nothing to fall back to. */
+const zepUser = defineContext({
+  name: 'zepUser',
+  description: 'A Zep user record.',
+  args: z.object({ userId: id() }),
+  output: z.object({ id: id(), email: z.string().nullable() }).nullable(),
+  sources: (from) => [from(zepOps.user, { key: (a) => a.userId })],
+});
+
+const HALF_OPEN_AFTER_MS = 300;
+let database: TestDatabase;
+let zep: TestZep;
+let server: TestServer;
+
+beforeAll(async () => {
+  [database, zep] = await Promise.all([createTestDatabase(), startTestZep({ timeoutMs: 3000, maxRetries: 0 })]);
+  server = await startTestServer({
+    db: database.db,
+    zep: zep.options,
+    definitions: [...demoContexts, zepUser],
+    providerTimeoutMs: 3000,
+    policy: { retry: { maxAttempts: 0 }, breaker: { consecutiveFailures: 3, halfOpenAfterMs: HALF_OPEN_AFTER_MS } },
+  });
+});
+
+afterEach(() => {
+  zep.emulator.faults.reset();
+  zep.emulator.resetStats();
+});
+
+afterAll(async () => {
+  await server?.close();
+  await zep?.close();
+  await database?.close();
+});
+
+async function rest(path: string, headers: Record<string, string> = {}) {
+  const started = performance.now();
+  const response = await fetch(`${server.url}${path}`, { headers });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown>, elapsed: performance.now() - started };
+}
+
+describe('provider policies (cockatiel) against the Zep emulator', () => {
+  it('opens the breaker after consecutive failures, falls back without calling Zep, and closes after a half-open probe', async () => {
+    zep.emulator.faults.set({ outage: true });
+    for (let i = 0; i < 3; i++) {
+      const { body } = await rest('/api/v1/context/threadContext?threadId=t1');
+      expect(body['meta']).toMatchObject({ provider: 'postgres', fallback: true, fallbackReason: 'PROVIDER_UNAVAILABLE' });
+    }
+    expect(server.engram.store.breakerState('zep')).toBe('open');
+    expect(zep.emulator.stats().total).toBe(3);
+
+    // Open: the primary is skipped at once; Zep sees no call at all.
+    const open = await server.graphql('{ zepUser(userId: "u1") { id } threadContext(threadId: "t1") { threadId } }');
+    expect(open.body.errors?.[0]?.message).toBe('Provider "zep" is unavailable for "user": its circuit breaker is open.');
+    expect(open.body.data?.['threadContext']).toEqual({ threadId: 't1' });
+    expect(zep.emulator.stats().total).toBe(3);
+
+    // Zep recovers; after halfOpenAfter one probe goes through and closes the breaker.
+    zep.emulator.faults.reset();
+    await sleep(HALF_OPEN_AFTER_MS + 50);
+    const probe = await rest('/api/v1/context/threadContext?threadId=t1');
+    expect(probe.body['meta']).toMatchObject({ provider: 'zep', fallback: false });
+    expect(server.engram.store.breakerState('zep')).toBe('closed');
+  });
+
+  it('during an outage a request completes within its deadline + 50 ms and serves the fallback', async () => {
+    zep.emulator.faults.set({ outage: true, latencyMs: 100 });
+    const { status, body, elapsed } = await rest('/api/v1/context/userFacts?userId=u2&limit=1', { 'x-engram-deadline-ms': '400' });
+    expect(status).toBe(200);
+    expect(elapsed).toBeLessThan(400 + 50);
+    expect(body).toMatchObject({ data: [{ fact: 'Grace is on the pro plan.' }], meta: { provider: 'postgres', fallback: true } });
+  });
+
+  it('returns partial results at the deadline: late fields get DEADLINE_EXCEEDED, the others keep their data', async () => {
+    zep.emulator.faults.set({ latencyMs: 2000 });
+    const started = performance.now();
+    const response = await fetch(`${server.url}/api/v1/context/zepUser?userId=u1`, { headers: { 'x-engram-deadline-ms': '250' } });
+    const elapsed = performance.now() - started;
+    expect(response.status).toBe(504);
+    expect(await response.json()).toEqual({ error: { code: 'DEADLINE_EXCEEDED', message: 'The request deadline of 250 ms was exceeded.' } });
+    expect(elapsed).toBeLessThan(250 + 50);
+
+    const gqlStarted = performance.now();
+    const partial = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-engram-deadline-ms': '250' },
+      body: JSON.stringify({ query: '{ userProfile(userId: "u1") { id } zepUser(userId: "u1") { id } }' }),
+    });
+    const body = (await partial.json()) as { data: unknown; errors: Array<{ path: string[]; extensions: { code: string } }> };
+    expect(performance.now() - gqlStarted).toBeLessThan(250 + 50);
+    expect(body.data).toEqual({ userProfile: { id: 'u1' }, zepUser: null });
+    expect(body.errors.map((e) => [e.path, e.extensions.code])).toEqual([[['zepUser'], 'DEADLINE_EXCEEDED']]);
+  });
+});
