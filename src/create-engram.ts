@@ -11,6 +11,7 @@ import {
   PersistedDocumentStore,
   type GraphiQLExample,
   type PersistedDocumentsOptions,
+  type QueryLimits,
 } from './graphql/index.js';
 import { createHttpServer, type LoadSheddingOptions, type RateLimitOptions } from './http/index.js';
 import { EngramMetrics } from './observability/index.js';
@@ -53,6 +54,8 @@ export interface EngramOptions {
   readonly loadShedding?: LoadSheddingOptions;
   /** Largest request body, in bytes. @default 262144 */
   readonly bodyLimit?: number;
+  /** GraphQL document limits (depth, aliases, tokens, cost, directives). */
+  readonly limits?: QueryLimits;
   /** Persisted documents: the trusted manifest, persisted-only mode, APQ. @default empty manifest, APQ on */
   readonly persistedDocuments?: PersistedDocumentsOptions;
   /** Operations GraphiQL offers as tabs. @default the demo operations with the demo pack, else none */
@@ -149,6 +152,7 @@ export function createEngram(options: EngramOptions): Engram {
     defaultQuery: DEFAULT_GRAPHIQL_QUERY,
     examples: options.graphiqlExamples ?? (options.definitions ? [] : demoOperations),
     persistedDocuments,
+    ...(options.limits ? { limits: options.limits } : {}),
   });
   const app = createHttpServer({
     store,

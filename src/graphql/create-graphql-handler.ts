@@ -8,6 +8,7 @@ import type { GraphQLContext } from './graphql-context.js';
 import { maskError } from './mask-error.js';
 import { PersistedDocumentStore, usePersistedDocuments } from './persisted-documents.js';
 import { useProvenance } from './provenance-plugin.js';
+import { useQueryLimits, type QueryLimits } from './query-limits.js';
 
 export interface GraphQLHandlerOptions {
   readonly schema: GraphQLSchema;
@@ -21,6 +22,8 @@ export interface GraphQLHandlerOptions {
   readonly persistedDocuments?: PersistedDocumentStore;
   /** @default '/graphql' */
   readonly endpoint?: string;
+  /** Depth, alias, token, cost and directive limits (graphql-armor). */
+  readonly limits?: QueryLimits;
 }
 
 /** Server-side context the HTTP layer passes to yoga for each request. */
@@ -75,6 +78,6 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
     context: ({ request }) => ({
       session: store.session({ signal: request.signal, ...sessionOptionsFromHeaders((h) => request.headers.get(h)) }),
     }),
-    plugins: [useProvenance(), ...usePersistedDocuments(persistedDocuments)],
+    plugins: [useQueryLimits(options.limits), useProvenance(), ...usePersistedDocuments(persistedDocuments)],
   });
 }

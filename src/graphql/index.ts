@@ -16,3 +16,5 @@ export type { PersistedDocumentsManifest, PersistedDocumentsOptions } from './pe
 export { maskError } from './mask-error.js';
 export { DateTimeScalar, JSONScalar } from './scalars.js';
 export { graphqlTypeString } from './type-strings.js';
+export { useQueryLimits } from './query-limits.js';
+export type { QueryLimits } from './query-limits.js';

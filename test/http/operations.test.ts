@@ -9,7 +9,7 @@ let server: TestServer;
 
 beforeAll(async () => {
   [database, zep] = await Promise.all([createTestDatabase(), startTestZep()]);
-  server = await startTestServer({ db: database.db, zep: zep.options, rateLimit: { max: 5, windowMs: 60_000 } });
+  server = await startTestServer({ db: database.db, zep: zep.options, rateLimit: { max: 5, windowMs: 60_000 }, limits: { maxCost: 1500 } });
 });
 
 afterAll(async () => {
@@ -29,7 +29,11 @@ function sample(text: string, name: string, labels: Record<string, string>): num
   return 0;
 }
 
-const asPrincipal = (principal: string) => ({ 'content-type': 'application/json', 'x-engram-principal': principal });
+const asPrincipal = (principal: string) => ({
+  'content-type': 'application/json',
+  accept: 'application/graphql-response+json',
+  'x-engram-principal': principal,
+});
 
 describe('operations: metrics, providers query, rate limits, body limits', () => {
   it('exposes provider counters at /metrics that match the calls made', async () => {
@@ -99,6 +103,35 @@ describe('operations: metrics, providers query, rate limits, body limits', () =>
     expect(await limited.json()).toMatchObject({ error: { code: 'RATE_LIMITED', message: expect.stringMatching(/^Rate limit of 5 requests per 60 s exceeded; retry in \d+ s\.$/) } });
     expect((await call('polite')).status).toBe(200);
     for (let i = 0; i < 8; i++) expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it('rejects an alias bomb before execution, with the limit and what it found', async () => {
+    const before = server.engram.store.provider('postgres')?.stats().calls;
+    const bomb = `{ ${Array.from({ length: 100 }, (_, i) => `a${i}: userProfile(userId: "u1") { id }`).join(' ')} }`;
+    const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers: asPrincipal('bomb'), body: JSON.stringify({ query: bomb }) });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { data?: unknown; errors: Array<{ message: string }> };
+    expect(body.data).toBeUndefined();
+    expect(body.errors).toEqual([
+      expect.objectContaining({ message: 'Syntax Error: Aliases limit of 64 exceeded, found 100.', extensions: expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED' }) }),
+    ]);
+    expect(server.engram.store.provider('postgres')?.stats().calls).toBe(before);
+  });
+
+  it('rejects a document over the token limit before parsing it whole', async () => {
+    const noisy = `{ userProfile(userId: "u1") { ${Array.from({ length: 4500 }, () => 'id').join(' ')} } }`;
+    const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers: asPrincipal('tokens'), body: JSON.stringify({ query: noisy }) });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { errors: Array<{ message: string }> };
+    expect(body.errors[0]?.message).toBe('Syntax Error: Token limit of 4000 exceeded.');
+  });
+
+  it('rejects a document that is too costly', async () => {
+    const costly = `{ ${Array.from({ length: 60 }, (_, i) => `a${i}: contexts { name description type args { name type description defaultValue } sources { provider operation timeoutMs } }`).join(' ')} }`;
+    const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers: asPrincipal('cost'), body: JSON.stringify({ query: costly }) });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { errors: Array<{ message: string }> };
+    expect(body.errors[0]?.message).toMatch(/^Syntax Error: Query Cost limit of 1500 exceeded, found \d+\.$/);
   });
 
   it('rejects a request body over the limit with 413', async () => {
