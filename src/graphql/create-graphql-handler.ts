@@ -26,10 +26,11 @@ export interface GraphQLHandlerOptions {
   readonly limits?: QueryLimits;
 }
 
-/** Server-side context the HTTP layer passes to yoga for each request. */
-export interface ServerContext {
-  readonly principal?: string;
-}
+/**
+ * Server-side context the HTTP layer passes to yoga for each request: nothing beyond the request
+ * itself (principal and deadline are read from its headers).
+ */
+export type ServerContext = Record<string, never>;
 
 export type GraphQLHandler = YogaServerInstance<ServerContext, GraphQLContext>;
 

@@ -236,6 +236,24 @@ export class StoreSession {
       if (options.path !== undefined) this.provenance.set(options.path, provenance);
       return provenance;
     };
+    /** Answers from a cache entry: fresh (hit) or, when every source failed, stale. */
+    const fromCache = (entry: CacheEntry, attempts: readonly SourceAttempt[], error?: unknown): ContextResult => {
+      const stale = error !== undefined;
+      this.#store.observer.cache(name, stale ? 'stale' : 'hit');
+      const provenance = record({
+        context: name,
+        provider: entry.provider,
+        operation: entry.operation,
+        fallback: false,
+        cached: true,
+        stale,
+        latencyMs: round(performance.now() - started),
+        ageMs: Date.now() - entry.storedAt,
+        attempts,
+        ...(stale ? { error: errorCode(error) } : {}),
+      });
+      return { value: entry.value, provenance };
+    };
 
     let cacheKey: string | undefined;
     let cached: CacheEntry | undefined;
@@ -243,21 +261,7 @@ export class StoreSession {
       const scope = cache.scope === 'public' ? '*' : `p:${this.principal ?? 'anonymous'}`;
       cacheKey = `${name}|${scope}|${JSON.stringify(args)}`;
       cached = await this.#cacheLookup(cacheKey);
-      if (cached && Date.now() - cached.storedAt < cache.ttlSeconds * 1000) {
-        this.#store.observer.cache(name, 'hit');
-        const provenance = record({
-          context: name,
-          provider: cached.provider,
-          operation: cached.operation,
-          fallback: false,
-          cached: true,
-          stale: false,
-          latencyMs: round(performance.now() - started),
-          ageMs: Date.now() - cached.storedAt,
-          attempts: [],
-        });
-        return { value: cached.value, provenance };
-      }
+      if (cached && Date.now() - cached.storedAt < cache.ttlSeconds * 1000) return fromCache(cached, []);
       this.#store.observer.cache(name, 'miss');
     }
 
@@ -302,20 +306,7 @@ export class StoreSession {
 
     // Stale-if-error: every source failed, but a value past its TTL is still within the window.
     if (cache && cached && Date.now() - cached.storedAt < (cache.ttlSeconds + (cache.staleIfErrorSeconds ?? 0)) * 1000) {
-      this.#store.observer.cache(name, 'stale');
-      const provenance = record({
-        context: name,
-        provider: cached.provider,
-        operation: cached.operation,
-        fallback: false,
-        cached: true,
-        stale: true,
-        latencyMs: round(performance.now() - started),
-        ageMs: Date.now() - cached.storedAt,
-        attempts,
-        error: errorCode(lastError),
-      });
-      return { value: cached.value, provenance };
+      return fromCache(cached, attempts, lastError ?? new DeadlineExceededError(this.#deadlineMs));
     }
 
     record({

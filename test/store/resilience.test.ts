@@ -1,21 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { defineContext, id } from '../../src/context/index.js';
 import { demoContexts } from '../../src/contexts/index.js';
-import { zepOps } from '../../src/providers/zep/index.js';
+import { zepUser } from '../support/fixture-contexts.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { startTestZep, type TestZep } from '../support/test-zep.js';
 
-/** Zep-only: nothing to fall back to. */
-const zepUser = defineContext({
-  name: 'zepUser',
-  description: 'A Zep user record.',
-  args: z.object({ userId: id() }),
-  output: z.object({ id: id(), email: z.string().nullable() }).nullable(),
-  sources: (from) => [from(zepOps.user, { key: (a) => a.userId })],
-});
 
 const HALF_OPEN_AFTER_MS = 300;
 let database: TestDatabase;

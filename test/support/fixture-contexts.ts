@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineContext, id } from '../../src/context/index.js';
+import { zepOps } from '../../src/providers/zep/index.js';
 import { fixtureOps } from './fixture-provider.js';
 
 const Item = z.object({ id: id(), label: z.string() }).meta({ id: 'FixtureItem' });
@@ -69,3 +70,12 @@ export const buggyItem = defineContext({
 });
 
 export const fixtureContexts = [itemContext, itemWithFallback, slowItem, timedOutItem, downItem, buggyItem];
+
+/** Zep-only (the emulator's user record): nothing to fall back to. */
+export const zepUser = defineContext({
+  name: 'zepUser',
+  description: 'A Zep user record.',
+  args: z.object({ userId: id() }),
+  output: z.object({ id: id(), email: z.string().nullable() }).nullable(),
+  sources: (from) => [from(zepOps.user, { key: (a) => a.userId })],
+});
