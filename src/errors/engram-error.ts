@@ -76,8 +76,10 @@ interface ProviderFailure {
 export class ProviderUnavailableError extends EngramError {
   readonly code = 'PROVIDER_UNAVAILABLE' as const;
 
-  constructor(failure: ProviderFailure, reason: string, options?: ErrorOptions) {
-    super(`Provider "${failure.provider}" is unavailable for "${failure.operation}": ${reason}.`, { ...failure }, options);
+  /** @param retryAfterMs how long the provider asked callers to wait (`Retry-After`), if it did */
+  constructor(failure: ProviderFailure, reason: string, options?: ErrorOptions & { retryAfterMs?: number }) {
+    const retryAfter = options?.retryAfterMs === undefined ? {} : { retryAfterMs: options.retryAfterMs };
+    super(`Provider "${failure.provider}" is unavailable for "${failure.operation}": ${reason}.`, { ...failure, ...retryAfter }, options);
   }
 }
 

@@ -105,7 +105,10 @@ export async function buildEmulatorApp(deps: EmulatorAppDependencies): Promise<F
           }
         }
         const fault = faults.decide();
-        if (fault.fail) return apiError(reply, fault.statusCode, fault.message);
+        if (fault.fail) {
+          if (faults.retryAfterSeconds > 0) reply.header('retry-after', String(faults.retryAfterSeconds));
+          return apiError(reply, fault.statusCode, fault.message);
+        }
         if (request.headers.authorization !== `Api-Key ${apiKey}`) {
           return apiError(reply, 401, 'unauthorized: expected the header "Authorization: Api-Key <key>" with a valid key');
         }

@@ -15,6 +15,8 @@ export interface FaultSettings {
   statusCode: number;
   /** Delay (ms) before any API request is answered; cut short when the client disconnects. @default 0 */
   latencyMs: number;
+  /** `Retry-After` (seconds) sent with injected failures; 0 sends none. @default 0 */
+  retryAfterSeconds: number;
 }
 
 const defaultFaults: Readonly<FaultSettings> = Object.freeze({
@@ -22,11 +24,13 @@ const defaultFaults: Readonly<FaultSettings> = Object.freeze({
   errorRate: 0,
   statusCode: 503,
   latencyMs: 0,
+  retryAfterSeconds: 0,
 });
 
 const rate = mustBe('a number from 0 to 1');
 const status = mustBe('an integer HTTP status from 400 to 599');
 const latency = mustBe('an integer number of milliseconds from 0 to 600000');
+const retryAfter = mustBe('an integer number of seconds from 0 to 3600');
 
 /**
  * A partial {@link FaultSettings}; unknown keys are rejected so that typos do not pass silently.
@@ -38,8 +42,9 @@ export const faultPatchSchema = z.strictObject(
     errorRate: z.number(rate).min(0, rate).max(1, rate).optional(),
     statusCode: z.number(status).int(status).min(400, status).max(599, status).optional(),
     latencyMs: z.number(latency).int(latency).min(0, latency).max(600_000, latency).optional(),
+    retryAfterSeconds: z.number(retryAfter).int(retryAfter).min(0, retryAfter).max(3600, retryAfter).optional(),
   },
-  onlyKeys(['outage', 'errorRate', 'statusCode', 'latencyMs']),
+  onlyKeys(['outage', 'errorRate', 'statusCode', 'latencyMs', 'retryAfterSeconds']),
 );
 
 export type FaultDecision =
@@ -73,6 +78,7 @@ export class FaultInjector {
     }
     if (parsed.data.statusCode !== undefined) next.statusCode = parsed.data.statusCode;
     if (parsed.data.latencyMs !== undefined) next.latencyMs = parsed.data.latencyMs;
+    if (parsed.data.retryAfterSeconds !== undefined) next.retryAfterSeconds = parsed.data.retryAfterSeconds;
     this.#settings = next;
     return this.get();
   }
@@ -80,6 +86,10 @@ export class FaultInjector {
   reset(): void {
     this.#settings = { ...defaultFaults };
     this.#errorBudget = 0;
+  }
+
+  get retryAfterSeconds(): number {
+    return this.#settings.retryAfterSeconds;
   }
 
   get latencyMs(): number {

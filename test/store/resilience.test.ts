@@ -93,3 +93,38 @@ describe('provider policies (cockatiel) against the Zep emulator', () => {
     expect(body.errors.map((e) => [e.path, e.extensions.code])).toEqual([[['zepUser'], 'DEADLINE_EXCEEDED']]);
   });
 });
+
+describe('retry policy', () => {
+  let retrying: TestServer;
+
+  beforeAll(async () => {
+    retrying = await startTestServer({
+      db: database.db,
+      zep: zep.options,
+      definitions: [...demoContexts, zepUser],
+      providerTimeoutMs: 3000,
+      policy: { retry: { maxAttempts: 1, initialDelayMs: 10, maxDelayMs: 2000 }, breaker: { consecutiveFailures: 100 } },
+    });
+  });
+
+  afterAll(async () => {
+    await retrying?.close();
+  });
+
+  it('retries a failed batch once, waiting as long as Retry-After asks', async () => {
+    // errorRate 0.5 fails every second request: the priming call passes, the next one fails.
+    zep.emulator.faults.set({ errorRate: 0.5, statusCode: 503, retryAfterSeconds: 1 });
+    const priming = await fetch(`${retrying.url}/api/v1/context/zepUser?userId=u2`);
+    expect(priming.status).toBe(200);
+    zep.emulator.resetStats();
+
+    const started = performance.now();
+    const response = await fetch(`${retrying.url}/api/v1/context/zepUser?userId=u3`);
+    const elapsed = performance.now() - started;
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ data: { id: 'u3' }, meta: { provider: 'zep', fallback: false } });
+    expect(zep.emulator.stats().total).toBe(2);
+    expect(elapsed).toBeGreaterThanOrEqual(1000);
+    expect(elapsed).toBeLessThan(1000 + 500);
+  });
+});

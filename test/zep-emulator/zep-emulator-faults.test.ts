@@ -8,7 +8,7 @@ let emulator: ZepEmulator;
 let client: ZepClient;
 const once = { maxRetries: 0 } as const;
 
-const defaults = { outage: false, errorRate: 0, statusCode: 503, latencyMs: 0 };
+const defaults = { outage: false, errorRate: 0, statusCode: 503, latencyMs: 0, retryAfterSeconds: 0 };
 
 beforeAll(async () => {
   emulator = await startZepEmulator({ apiKey: 'test-key' });

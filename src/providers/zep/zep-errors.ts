@@ -45,6 +45,18 @@ const UNREACHABLE = /fetch failed|ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EH
 // `ZepError({ message: toJson(reason) })`, i.e. with the quotes; `ZepTimeoutError` is unused in 3.30.
 const TIMEOUT = /^"?timeout"?$/;
 
+/**
+ * `Retry-After` in ms: delta-seconds or an HTTP date; `undefined` when absent or unreadable.
+ * @internal
+ */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
 /** What failed, as the Engram errors name it. */
 interface Failure {
   readonly provider: string;
@@ -69,7 +81,10 @@ export function toZepEngramError(error: unknown, failure: Failure, timeoutMs: nu
   const status = error instanceof ZepError ? error.statusCode : undefined;
   if (status !== undefined) {
     if (status === 401 || status === 403) return unavailable('Zep rejected the API key');
-    if (status === 408 || status === 429 || status >= 500) return unavailable(`Zep answered ${status}`);
+    if (status === 408 || status === 429 || status >= 500) {
+      const retryAfterMs = parseRetryAfter(error instanceof ZepError ? error.rawResponse?.headers.get('retry-after') : undefined);
+      return new ProviderUnavailableError(failure, `Zep answered ${status}`, { ...options, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+    }
     if (status >= 400) return new ProviderError(failure, `Zep rejected the request (HTTP ${status})`, options);
     // A success status whose body the SDK could not read (not JSON).
     return unexpected();
