@@ -147,7 +147,7 @@ describe('control endpoints', () => {
     });
     expect(await control(emulator, 'PUT', '/_emulator/faults', '{"outage":true,"latency":5}')).toEqual({
       status: 400,
-      body: { message: 'invalid request body: unknown key(s) "latency"; expected outage, errorRate, statusCode, latencyMs' },
+      body: { message: 'invalid request body: unknown key(s) "latency"; expected outage, errorRate, statusCode, latencyMs, retryAfterSeconds' },
     });
     expect(await control(emulator, 'PUT', '/_emulator/faults', 'outage')).toEqual({
       status: 400,
