@@ -54,8 +54,8 @@ export interface EngramOptions {
   readonly loadShedding?: LoadSheddingOptions;
   /** Largest request body, in bytes. @default 262144 */
   readonly bodyLimit?: number;
-  /** GraphQL document limits (depth, aliases, tokens, cost, directives). */
-  readonly limits?: QueryLimits;
+  /** GraphQL document limits (depth, aliases, tokens, cost, directives); `false` turns them off. */
+  readonly limits?: QueryLimits | false;
   /** Persisted documents: the trusted manifest, persisted-only mode, APQ. @default empty manifest, APQ on */
   readonly persistedDocuments?: PersistedDocumentsOptions;
   /** Operations GraphiQL offers as tabs. @default the demo operations with the demo pack, else none */
@@ -152,7 +152,7 @@ export function createEngram(options: EngramOptions): Engram {
     defaultQuery: DEFAULT_GRAPHIQL_QUERY,
     examples: options.graphiqlExamples ?? (options.definitions ? [] : demoOperations),
     persistedDocuments,
-    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
   });
   const app = createHttpServer({
     store,

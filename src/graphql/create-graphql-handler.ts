@@ -22,8 +22,8 @@ export interface GraphQLHandlerOptions {
   readonly persistedDocuments?: PersistedDocumentStore;
   /** @default '/graphql' */
   readonly endpoint?: string;
-  /** Depth, alias, token, cost and directive limits (graphql-armor). */
-  readonly limits?: QueryLimits;
+  /** Depth, alias, token, cost and directive limits (graphql-armor); `false` turns them off. */
+  readonly limits?: QueryLimits | false;
 }
 
 /**
@@ -79,6 +79,10 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
     context: ({ request }) => ({
       session: store.session({ signal: request.signal, ...sessionOptionsFromHeaders((h) => request.headers.get(h)) }),
     }),
-    plugins: [useQueryLimits(options.limits), useProvenance(), ...usePersistedDocuments(persistedDocuments)],
+    plugins: [
+      ...(options.limits === false ? [] : [useQueryLimits(options.limits)]),
+      useProvenance(),
+      ...usePersistedDocuments(persistedDocuments),
+    ],
   });
 }

@@ -1,2 +1,2 @@
 export { EngramMetrics } from './engram-metrics.js';
-export { inSpan, tracer } from './tracing.js';
+export { inSpan, isTracingEnabled, tracer } from './tracing.js';

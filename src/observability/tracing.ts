@@ -1,4 +1,4 @@
-import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { ProxyTracerProvider, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 
 /**
  * Engram's tracer. A no-op unless the process registers an OpenTelemetry SDK
@@ -6,8 +6,18 @@ import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
  */
 export const tracer = trace.getTracer('engram');
 
-/** Runs `fn` in an active span, recording a thrown error on it. */
-export async function inSpan<T>(name: string, attributes: Record<string, string | number | boolean>, fn: (span: Span) => Promise<T>): Promise<T> {
+/**
+ * True once an OpenTelemetry SDK is registered. Checked per call (it is two property reads) so
+ * that spans are skipped entirely, not just made no-ops, when nobody listens.
+ */
+export function isTracingEnabled(): boolean {
+  const provider = trace.getTracerProvider();
+  return !(provider instanceof ProxyTracerProvider) || provider.getDelegate().constructor.name !== 'NoopTracerProvider';
+}
+
+/** Runs `fn` in an active span (when tracing is enabled), recording a thrown error on it. */
+export async function inSpan<T>(name: string, attributes: Record<string, string | number | boolean>, fn: (span: Span | undefined) => Promise<T>): Promise<T> {
+  if (!isTracingEnabled()) return fn(undefined);
   return tracer.startActiveSpan(name, { attributes }, async (span) => {
     try {
       return await fn(span);

@@ -25,7 +25,8 @@ export interface Provenance {
   readonly latencyMs: number;
   /** Age of a cached value, in ms. */
   readonly ageMs?: number;
-  readonly attempts: readonly SourceAttempt[];
+  /** The sources tried, in order; present only when one failed (fallback, stale or error). */
+  readonly attempts?: readonly SourceAttempt[];
   /** Code of the error the context failed with, if it failed. */
   readonly error?: ErrorCode;
 }

@@ -125,7 +125,7 @@ export class ProviderPolicy {
       }),
     });
     const bh = bulkhead(options.bulkhead?.limit ?? 64, options.bulkhead?.queue ?? 1024);
-    this.#policy = wrap(bh, retryPolicy, this.#breaker, timeout(this.#timeoutMs, TimeoutStrategy.Cooperative));
+    this.#policy = wrap(bh, retryPolicy, this.#breaker, timeout(this.#timeoutMs, { strategy: TimeoutStrategy.Cooperative, abortOnReturn: false }));
   }
 
   get breakerState(): BreakerState {

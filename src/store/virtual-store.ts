@@ -69,6 +69,14 @@ export interface GetOptions {
 
 const round = (ms: number): number => Math.round(ms * 100) / 100;
 
+interface SharedTimer {
+  readonly id: string;
+  readonly createdAt: number;
+  waiters: number;
+  timer: NodeJS.Timeout | undefined;
+  promise: Promise<never>;
+}
+
 function errorCode(error: unknown): ErrorCode {
   return error instanceof EngramError ? error.code : 'INTERNAL_SERVER_ERROR';
 }
@@ -162,6 +170,7 @@ export class StoreSession {
   readonly #store: VirtualStore;
   readonly #providers: ReadonlyMap<string, Provider>;
   readonly #loaders = new Map<string, DataLoader<unknown, unknown, string>>();
+  readonly #timers = new Map<string, SharedTimer>();
   #cacheLoader: DataLoader<string, CacheEntry | undefined> | undefined;
   readonly #requestSignal: AbortSignal | undefined;
   #signal: AbortSignal | undefined;
@@ -192,12 +201,12 @@ export class StoreSession {
     return this.#deadlineMs;
   }
 
-  /** Aborted when the client leaves or the deadline passes: batches stop waiting then. */
+  /**
+   * Aborted when the client leaves. No per-request timer: fields stop waiting at the deadline
+   * (their own race) and each batch is bounded by its provider policy's timeout.
+   */
   #batchSignal(): AbortSignal {
-    if (!this.#signal) {
-      const deadline = AbortSignal.timeout(Math.max(1, Math.ceil(this.#deadlineAt - performance.now())));
-      this.#signal = this.#requestSignal ? AbortSignal.any([this.#requestSignal, deadline]) : deadline;
-    }
+    this.#signal ??= this.#requestSignal ?? new AbortController().signal;
     return this.#signal;
   }
 
@@ -218,7 +227,7 @@ export class StoreSession {
     const { context, args } = this.parseArgs(name, rawArgs);
     return inSpan(`context ${name}`, { 'engram.context': name }, async (span) => {
       const result = await this.#resolve(context, args, options);
-      span.setAttributes({
+      span?.setAttributes({
         'engram.provider': result.provenance.provider ?? '',
         'engram.fallback': result.provenance.fallback,
         'engram.cached': result.provenance.cached,
@@ -227,33 +236,37 @@ export class StoreSession {
     });
   }
 
+  /** Records provenance under the field's path (when it has one) and returns it. */
+  #record(path: string | undefined, provenance: Provenance): Provenance {
+    if (path !== undefined) this.provenance.set(path, provenance);
+    return provenance;
+  }
+
+  /** Answers from a cache entry: fresh (hit) or, when every source failed (`error`), stale. */
+  #fromCache(name: string, path: string | undefined, started: number, entry: CacheEntry, attempts: readonly SourceAttempt[] | undefined, error?: unknown): ContextResult {
+    const stale = error !== undefined;
+    this.#store.observer.cache(name, stale ? 'stale' : 'hit');
+    const provenance = this.#record(path, {
+      context: name,
+      provider: entry.provider,
+      operation: entry.operation,
+      fallback: false,
+      cached: true,
+      stale,
+      latencyMs: round(performance.now() - started),
+      ageMs: Date.now() - entry.storedAt,
+      ...(attempts ? { attempts } : {}),
+      ...(stale ? { error: errorCode(error) } : {}),
+    });
+    return { value: entry.value, provenance };
+  }
+
   async #resolve(context: RegisteredContext, args: unknown, options: GetOptions): Promise<ContextResult> {
     const { definition } = context;
     const name = definition.name;
+    const path = options.path;
     const started = performance.now();
     const cache = definition.cache && this.#store.cache ? definition.cache : undefined;
-    const record = (provenance: Provenance): Provenance => {
-      if (options.path !== undefined) this.provenance.set(options.path, provenance);
-      return provenance;
-    };
-    /** Answers from a cache entry: fresh (hit) or, when every source failed, stale. */
-    const fromCache = (entry: CacheEntry, attempts: readonly SourceAttempt[], error?: unknown): ContextResult => {
-      const stale = error !== undefined;
-      this.#store.observer.cache(name, stale ? 'stale' : 'hit');
-      const provenance = record({
-        context: name,
-        provider: entry.provider,
-        operation: entry.operation,
-        fallback: false,
-        cached: true,
-        stale,
-        latencyMs: round(performance.now() - started),
-        ageMs: Date.now() - entry.storedAt,
-        attempts,
-        ...(stale ? { error: errorCode(error) } : {}),
-      });
-      return { value: entry.value, provenance };
-    };
 
     let cacheKey: string | undefined;
     let cached: CacheEntry | undefined;
@@ -261,44 +274,46 @@ export class StoreSession {
       const scope = cache.scope === 'public' ? '*' : `p:${this.principal ?? 'anonymous'}`;
       cacheKey = `${name}|${scope}|${JSON.stringify(args)}`;
       cached = await this.#cacheLookup(cacheKey);
-      if (cached && Date.now() - cached.storedAt < cache.ttlSeconds * 1000) return fromCache(cached, []);
+      if (cached && Date.now() - cached.storedAt < cache.ttlSeconds * 1000) return this.#fromCache(name, path, started, cached, undefined);
       this.#store.observer.cache(name, 'miss');
     }
 
-    const attempts: SourceAttempt[] = [];
+    // Attempts are listed in provenance only when something went wrong (fallback or failure).
+    let attempts: SourceAttempt[] | undefined;
     let lastError: unknown;
-    for (const source of definition.sources) {
+    const sources = definition.sources;
+    for (let i = 0; i < sources.length; i++) {
+      const source = sources[i] as (typeof sources)[number];
       const remaining = this.#deadlineAt - performance.now();
       if (remaining <= 0) {
         lastError = new DeadlineExceededError(this.#deadlineMs);
         break;
       }
-      const timeoutMs = source.timeoutMs ?? this.#store.providerTimeoutMs;
       try {
-        const key = source.key(args);
-        const value = await this.#loadWithin(source.provider, source.operation, key, timeoutMs, remaining);
+        const value = await this.#loadWithin(source.provider, source.operation, source.key(args), source.timeoutMs ?? this.#store.providerTimeoutMs, remaining);
         const result = value === null || value === undefined ? null : source.map(value, args);
-        attempts.push({ provider: source.provider, operation: source.operation });
-        const primaryError = attempts.length > 1 ? attempts[0]?.error : undefined;
-        if (primaryError) this.#store.observer.fallback(name, attempts[0]?.provider ?? '', primaryError);
+        const primary = attempts?.[0];
+        if (primary?.error) this.#store.observer.fallback(name, primary.provider, primary.error);
+        attempts?.push({ provider: source.provider, operation: source.operation });
         if (cache && cacheKey) {
           const retainMs = (cache.ttlSeconds + (cache.staleIfErrorSeconds ?? 0)) * 1000;
           void this.#store.cache?.set(cacheKey, { value: result, storedAt: Date.now(), provider: source.provider, operation: source.operation }, retainMs);
         }
-        const provenance = record({
+        const provenance = this.#record(path, {
           context: name,
           provider: source.provider,
           operation: source.operation,
-          fallback: attempts.length > 1,
-          ...(primaryError ? { fallbackReason: primaryError } : {}),
+          fallback: i > 0,
+          ...(primary?.error ? { fallbackReason: primary.error } : {}),
           cached: false,
           stale: false,
           latencyMs: round(performance.now() - started),
-          attempts,
+          ...(attempts ? { attempts } : {}),
         });
         return { value: result, provenance };
       } catch (error) {
         lastError = error;
+        attempts ??= [];
         attempts.push({ provider: source.provider, operation: source.operation, error: errorCode(error) });
         if (error instanceof DeadlineExceededError) break;
       }
@@ -306,10 +321,10 @@ export class StoreSession {
 
     // Stale-if-error: every source failed, but a value past its TTL is still within the window.
     if (cache && cached && Date.now() - cached.storedAt < (cache.ttlSeconds + (cache.staleIfErrorSeconds ?? 0)) * 1000) {
-      return fromCache(cached, attempts, lastError ?? new DeadlineExceededError(this.#deadlineMs));
+      return this.#fromCache(name, path, started, cached, attempts, lastError ?? new DeadlineExceededError(this.#deadlineMs));
     }
 
-    record({
+    this.#record(path, {
       context: name,
       provider: null,
       operation: null,
@@ -317,7 +332,7 @@ export class StoreSession {
       cached: false,
       stale: false,
       latencyMs: round(performance.now() - started),
-      attempts,
+      attempts: attempts ?? [],
       error: errorCode(lastError),
     });
     throw lastError;
@@ -331,23 +346,50 @@ export class StoreSession {
     return this.#cacheLoader.load(key);
   }
 
-  async #loadWithin(provider: string, operation: string, key: unknown, timeoutMs: number, remainingMs: number): Promise<unknown> {
-    const loader = this.#loader(provider, operation);
+  /**
+   * A timer that fails the loads waiting on it. Loads of one operation issued in the same
+   * moment (one batch) share a timer instead of arming one each; it is cleared when the last
+   * of them settles.
+   */
+  #timerFor(provider: string, operation: string, timeoutMs: number, remainingMs: number): SharedTimer {
+    const id = `${provider}.${operation}|${timeoutMs}`;
+    const now = performance.now();
+    const existing = this.#timers.get(id);
+    if (existing && now - existing.createdAt < 1) {
+      existing.waiters += 1;
+      return existing;
+    }
     const budget = Math.min(timeoutMs, remainingMs);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        reject(budget < timeoutMs
-          ? new DeadlineExceededError(this.#deadlineMs)
-          : new ProviderTimeoutError({ provider, operation }, timeoutMs));
+    const shared: SharedTimer = { id, createdAt: now, waiters: 1, timer: undefined, promise: undefined as unknown as Promise<never> };
+    shared.promise = new Promise<never>((_, reject) => {
+      shared.timer = setTimeout(() => {
+        if (this.#timers.get(id) === shared) this.#timers.delete(id);
+        reject(budget < timeoutMs ? new DeadlineExceededError(this.#deadlineMs) : new ProviderTimeoutError({ provider, operation }, timeoutMs));
       }, budget);
     });
+    // Nobody may be waiting any more when it fires.
+    shared.promise.catch(() => {});
+    this.#timers.set(id, shared);
+    return shared;
+  }
+
+  #release(shared: SharedTimer): void {
+    shared.waiters -= 1;
+    if (shared.waiters === 0) {
+      clearTimeout(shared.timer);
+      if (this.#timers.get(shared.id) === shared) this.#timers.delete(shared.id);
+    }
+  }
+
+  async #loadWithin(provider: string, operation: string, key: unknown, timeoutMs: number, remainingMs: number): Promise<unknown> {
+    const load = this.#loader(provider, operation).load(key);
+    const timer = this.#timerFor(provider, operation, timeoutMs, remainingMs);
     try {
-      const value = await Promise.race([loader.load(key), timeout]);
+      const value = await Promise.race([load, timer.promise]);
       if (value instanceof Error) throw value;
       return value;
     } finally {
-      clearTimeout(timer);
+      this.#release(timer);
     }
   }
 

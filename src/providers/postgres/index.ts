@@ -14,7 +14,7 @@ export type {
   UserFactsKey,
   UserProfileRow,
 } from './postgres-operations.js';
-export { PostgresProvider } from './postgres-provider.js';
+export { POSTGRES_PROVIDER_SQL, PostgresProvider } from './postgres-provider.js';
 export type { PostgresProviderOptions } from './postgres-provider.js';
 export { seedDemo } from './seed-demo.js';
 export type { SeedCounts } from './seed-demo.js';

@@ -1,4 +1,4 @@
-import { sql, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import { ProviderError, ProviderUnavailableError, type EngramError } from '../../errors/index.js';
 import { groupByOrdinal, resultsByKey } from '../batch-results.js';
 import { BaseProvider, type ProviderHealth } from '../provider.js';
@@ -13,19 +13,57 @@ import {
   type UserFactsKey,
 } from './postgres-operations.js';
 
-/** Counts every statement the provider sends, so stats show real round trips. */
-class StatementCounter implements KyselyPlugin {
-  constructor(private readonly onStatement: () => void) {}
+// Statement texts are fixed (keys travel as array parameters), so they are written once here
+// instead of being rebuilt and compiled by the query builder on every batch.
+const SQL = {
+  userProfile: `select u.id, u.email, u.first_name, u.last_name, u.created_at, p.locale, p.timezone, p.plan, p.bio, p.preferences
+    from users u left join profiles p on p.user_id = u.id
+    where u.id = any($1::text[])`,
+  userFacts: `select k.ord, f.id, f.name, f.fact, f.source_node, f.target_node, f.valid_at, f.invalid_at, f.created_at
+    from unnest($1::text[], $2::int[]) with ordinality as k(user_id, lim, ord)
+    cross join lateral (
+      select * from facts
+      where facts.user_id = k.user_id and facts.invalid_at is null
+      order by facts.created_at desc, facts.id
+      limit k.lim
+    ) f
+    order by k.ord, f.created_at desc, f.id`,
+  threadMessages: `select k.ord, m.id, m.role, m.content, m.created_at
+    from unnest($1::text[], $2::int[]) with ordinality as k(thread_id, lim, ord)
+    join threads t on t.id = k.thread_id
+    left join lateral (
+      select * from messages
+      where messages.thread_id = k.thread_id
+      order by messages.created_at desc, messages.id desc
+      limit k.lim
+    ) m on true
+    order by k.ord, m.created_at, m.id`,
+  threadFacts: `select k.ord, t.id as thread_id, t.user_id, f.id, f.name, f.fact, f.source_node, f.target_node, f.valid_at, f.invalid_at, f.created_at
+    from unnest($1::text[]) with ordinality as k(thread_id, ord)
+    join threads t on t.id = k.thread_id
+    left join lateral (
+      select * from facts
+      where facts.user_id = t.user_id and facts.invalid_at is null
+      order by facts.created_at desc, facts.id
+      limit 20
+    ) f on true
+    order by k.ord, f.created_at desc, f.id`,
+  searchDocuments: `select k.ord, d.id, d.title, d.snippet, d.tags, d.rank
+    from unnest($1::text[], $2::int[]) with ordinality as k(q, lim, ord)
+    cross join lateral (
+      select documents.id, documents.title, documents.tags,
+        ts_rank(documents.search, websearch_to_tsquery('english', k.q))::float8 as rank,
+        ts_headline('english', documents.body, websearch_to_tsquery('english', k.q), 'MaxFragments=1, MaxWords=24, MinWords=8') as snippet
+      from documents
+      where documents.search @@ websearch_to_tsquery('english', k.q)
+      order by rank desc, documents.id
+      limit k.lim
+    ) d
+    order by k.ord, d.rank desc, d.id`,
+} as const;
 
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    this.onStatement();
-    return args.node;
-  }
-
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    return args.result;
-  }
-}
+/** @internal the statement texts, for tools that must send exactly the same SQL (bench peers). */
+export const POSTGRES_PROVIDER_SQL: Readonly<Record<keyof typeof SQL, string>> = SQL;
 
 const iso = (value: Date | string | null): string | null =>
   value === null ? null : value instanceof Date ? value.toISOString() : new Date(value).toISOString();
@@ -69,20 +107,24 @@ export interface PostgresProviderOptions {
 export class PostgresProvider extends BaseProvider {
   readonly #db: EngramDatabase;
 
+  /** Sends one statement; every statement of the provider goes through here and is counted. */
+  async #query<R>(text: string, parameters: readonly unknown[]): Promise<R[]> {
+    this.statsRecorder.recordCall();
+    const { rows } = await this.#db.executeQuery<R>(CompiledQuery.raw(text, [...parameters]));
+    return [...rows];
+  }
+
   constructor(db: EngramDatabase, _options: PostgresProviderOptions = {}) {
     super('postgres');
-    this.#db = db.withPlugin(new StatementCounter(() => this.statsRecorder.recordCall()));
-    const db_ = this.#db;
+    this.#db = db;
 
     this.register(postgresOps.userProfile, {
       keyId: (userId) => userId,
       load: async (userIds) => {
-        const rows = await db_
-          .selectFrom('users as u')
-          .leftJoin('profiles as p', 'p.user_id', 'u.id')
-          .select(['u.id', 'u.email', 'u.first_name', 'u.last_name', 'u.created_at', 'p.locale', 'p.timezone', 'p.plan', 'p.bio', 'p.preferences'])
-          .where(sql<boolean>`u.id = any(${[...userIds]}::text[])`)
-          .execute();
+        const rows = await this.#query<{
+          id: string; email: string; first_name: string; last_name: string; created_at: Date;
+          locale: string | null; timezone: string | null; plan: string | null; bio: string | null; preferences: Record<string, unknown> | null;
+        }>(SQL.userProfile, [[...userIds]]);
         return resultsByKey(userIds, rows, (k) => k, (r) => r.id, (r) => ({
           id: r.id,
           email: r.email,
@@ -101,16 +143,7 @@ export class PostgresProvider extends BaseProvider {
     this.register(postgresOps.userFacts, {
       keyId: (k: UserFactsKey) => `${k.userId}\u0000${k.limit}`,
       load: async (keys) => {
-        const { rows } = await sql<FactSqlRow>`
-          select k.ord, f.id, f.name, f.fact, f.source_node, f.target_node, f.valid_at, f.invalid_at, f.created_at
-          from unnest(${keys.map((k) => k.userId)}::text[], ${keys.map((k) => k.limit)}::int[]) with ordinality as k(user_id, lim, ord)
-          cross join lateral (
-            select * from facts
-            where facts.user_id = k.user_id and facts.invalid_at is null
-            order by facts.created_at desc, facts.id
-            limit k.lim
-          ) f
-          order by k.ord, f.created_at desc, f.id`.execute(db_);
+        const rows = await this.#query<FactSqlRow>(SQL.userFacts, [keys.map((k) => k.userId), keys.map((k) => k.limit)]);
         return groupByOrdinal(keys.length, rows, toFact);
       },
     });
@@ -118,17 +151,10 @@ export class PostgresProvider extends BaseProvider {
     this.register(postgresOps.threadMessages, {
       keyId: (k: ThreadMessagesKey) => `${k.threadId}\u0000${k.lastN}`,
       load: async (keys) => {
-        const { rows } = await sql<{ ord: number | string; id: string | null; role: string; content: string; created_at: Date }>`
-          select k.ord, m.id, m.role, m.content, m.created_at
-          from unnest(${keys.map((k) => k.threadId)}::text[], ${keys.map((k) => k.lastN)}::int[]) with ordinality as k(thread_id, lim, ord)
-          join threads t on t.id = k.thread_id
-          left join lateral (
-            select * from messages
-            where messages.thread_id = k.thread_id
-            order by messages.created_at desc, messages.id desc
-            limit k.lim
-          ) m on true
-          order by k.ord, m.created_at, m.id`.execute(db_);
+        const rows = await this.#query<{ ord: number | string; id: string | null; role: string; content: string; created_at: Date }>(
+          SQL.threadMessages,
+          [keys.map((k) => k.threadId), keys.map((k) => k.lastN)],
+        );
         const known = new Set(rows.map((r) => Number(r.ord)));
         const groups = groupByOrdinal(keys.length, rows.filter((r) => r.id !== null), (r): MessageRow => ({
           id: r.id as string,
@@ -143,17 +169,7 @@ export class PostgresProvider extends BaseProvider {
     this.register(postgresOps.threadFacts, {
       keyId: (threadId) => threadId,
       load: async (threadIds) => {
-        const { rows } = await sql<Omit<FactSqlRow, 'id'> & { id: string | null; thread_id: string; user_id: string }>`
-          select k.ord, t.id as thread_id, t.user_id, f.id, f.name, f.fact, f.source_node, f.target_node, f.valid_at, f.invalid_at, f.created_at
-          from unnest(${[...threadIds]}::text[]) with ordinality as k(thread_id, ord)
-          join threads t on t.id = k.thread_id
-          left join lateral (
-            select * from facts
-            where facts.user_id = t.user_id and facts.invalid_at is null
-            order by facts.created_at desc, facts.id
-            limit 20
-          ) f on true
-          order by k.ord, f.created_at desc, f.id`.execute(db_);
+        const rows = await this.#query<Omit<FactSqlRow, 'id'> & { id: string | null; thread_id: string; user_id: string }>(SQL.threadFacts, [[...threadIds]]);
         const byOrd = new Map<number, { threadId: string; userId: string; facts: FactRow[] }>();
         for (const r of rows) {
           const ord = Number(r.ord);
@@ -171,19 +187,10 @@ export class PostgresProvider extends BaseProvider {
     this.register(postgresOps.searchDocuments, {
       keyId: (k: DocumentSearchKey) => `${k.query}\u0000${k.limit}`,
       load: async (keys) => {
-        const { rows } = await sql<{ ord: number | string; id: string; title: string; snippet: string; tags: string[]; rank: number }>`
-          select k.ord, d.id, d.title, d.snippet, d.tags, d.rank
-          from unnest(${keys.map((k) => k.query)}::text[], ${keys.map((k) => k.limit)}::int[]) with ordinality as k(q, lim, ord)
-          cross join lateral (
-            select documents.id, documents.title, documents.tags,
-              ts_rank(documents.search, websearch_to_tsquery('english', k.q))::float8 as rank,
-              ts_headline('english', documents.body, websearch_to_tsquery('english', k.q), 'MaxFragments=1, MaxWords=24, MinWords=8') as snippet
-            from documents
-            where documents.search @@ websearch_to_tsquery('english', k.q)
-            order by rank desc, documents.id
-            limit k.lim
-          ) d
-          order by k.ord, d.rank desc, d.id`.execute(db_);
+        const rows = await this.#query<{ ord: number | string; id: string; title: string; snippet: string; tags: string[]; rank: number }>(
+          SQL.searchDocuments,
+          [keys.map((k) => k.query), keys.map((k) => k.limit)],
+        );
         return groupByOrdinal(keys.length, rows, (r): DocumentHit => ({
           id: r.id,
           title: r.title,
@@ -207,7 +214,7 @@ export class PostgresProvider extends BaseProvider {
   async health(): Promise<ProviderHealth> {
     const started = performance.now();
     try {
-      await sql`select 1`.execute(this.#db);
+      await this.#query('select 1', []);
       return { provider: this.name, ok: true, latencyMs: performance.now() - started };
     } catch (error) {
       return { provider: this.name, ok: false, latencyMs: performance.now() - started, detail: error instanceof Error ? error.message : String(error) };
