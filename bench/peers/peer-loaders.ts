@@ -2,6 +2,7 @@ import { type ZepClient, ZepError } from '@getzep/zep-cloud';
 import DataLoader from 'dataloader';
 import type pg from 'pg';
 import { BENCH_ZEP_TUNING, PEER_SQL } from './peer-sql.js';
+import type { FactRow } from '../../src/providers/postgres/index.js';
 
 export interface UserProfile {
   readonly id: string;
@@ -16,16 +17,8 @@ export interface UserProfile {
   readonly createdAt: string;
 }
 
-export interface Fact {
-  readonly id: string;
-  readonly name: string;
-  readonly fact: string;
-  readonly sourceNode: string;
-  readonly targetNode: string;
-  readonly validAt: string | null;
-  readonly invalidAt: string | null;
-  readonly createdAt: string;
-}
+/** The fact shape Engram's Postgres provider returns, so peers answer identical JSON. */
+export type Fact = FactRow;
 
 export interface ThreadContext {
   readonly threadId: string;
