@@ -58,12 +58,15 @@ async function main(): Promise<void> {
     logger.info(counts, 'demo data seeded into PostgreSQL');
   }
   const zep = await connectZep(config, logger);
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 200 }) : undefined;
-  redis?.on('error', (error) => logger.warn({ err: error.message }, 'redis error (rate limits fail open)'));
+  // One connection serves the cache and the rate-limit counters.
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 150, enableOfflineQueue: true })
+    : undefined;
+  redis?.on('error', (error) => logger.warn({ err: error.message }, 'redis error (cache misses, rate limits fail open)'));
   const cache: ContextCache | false = !config.cache.enabled
     ? false
-    : config.redisUrl
-      ? new RedisContextCache({ url: config.redisUrl })
+    : redis
+      ? new RedisContextCache({ client: redis })
       : new MemoryContextCache(config.cache.maxEntries);
   logger.info({ cache: cache ? cache.kind : 'off', rateLimit: config.rateLimit.max > 0 ? `${config.rateLimit.max}/${config.rateLimit.windowMs}ms${redis ? ' (redis)' : ''}` : 'off' }, 'operational settings');
 

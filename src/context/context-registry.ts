@@ -12,6 +12,8 @@ export interface RegisteredContext {
   readonly definition: ContextDefinition;
   readonly name: string;
   readonly args: readonly ArgumentInfo[];
+  /** Names of `args`, for rejecting unknown arguments without rebuilding a set per call. */
+  readonly argNames: ReadonlySet<string>;
   readonly output: TypeDescriptor;
 }
 
@@ -59,7 +61,7 @@ export class ContextRegistry {
       throw new DefinitionError(name, 'output must be a zod object or an array of zod objects.');
     }
 
-    this.#contexts.set(name, { definition, name, args, output });
+    this.#contexts.set(name, { definition, name, args, argNames: new Set(args.map((a) => a.name)), output });
     return this;
   }
 

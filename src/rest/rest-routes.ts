@@ -53,15 +53,6 @@ export function registerRestRoutes(app: FastifyInstance, store: VirtualStore): v
   const resolve = async (request: FastifyRequest, reply: FastifyReply, name: string, args: unknown) => {
     try {
       const session = store.session({ signal: abortSignalOf(reply), ...sessionOptionsFromHeaders((h) => request.headers[h]) });
-      const context = store.registry.get(name);
-      if (context && args && typeof args === 'object') {
-        const known = new Set(context.args.map((a) => a.name));
-        const unknown = Object.keys(args).filter((k) => !known.has(k));
-        if (unknown.length > 0) {
-          const invalid = unknown.map((field) => ({ field, reason: `unknown argument; expected one of: ${[...known].join(', ') || '(none)'}` }));
-          throw new BadUserInputError(`Invalid arguments for "${name}": ${invalid.map((i) => `${i.field}: ${i.reason}`).join('; ')}.`, invalid);
-        }
-      }
       const result = await session.get(name, args);
       return reply.send({ data: result.value, meta: meta(result.provenance) });
     } catch (error) {

@@ -2,7 +2,9 @@ import { Redis } from 'ioredis';
 import type { CacheEntry, ContextCache } from './context-cache.js';
 
 export interface RedisContextCacheOptions {
-  readonly url: string;
+  /** A server to connect to, or `client`: a connection shared with other users (rate limits), which `close()` leaves open. */
+  readonly url?: string;
+  readonly client?: Redis;
   /** @default 'engram:ctx:' */
   readonly prefix?: string;
   /**
@@ -17,9 +19,16 @@ export class RedisContextCache implements ContextCache {
   readonly kind = 'redis' as const;
   readonly #redis: Redis;
   readonly #prefix: string;
+  readonly #owned: boolean;
 
   constructor(options: RedisContextCacheOptions) {
     this.#prefix = options.prefix ?? 'engram:ctx:';
+    this.#owned = options.client === undefined;
+    if (options.client) {
+      this.#redis = options.client;
+      return;
+    }
+    if (!options.url) throw new RangeError('RedisContextCache needs a url or a client.');
     this.#redis = new Redis(options.url, {
       commandTimeout: options.commandTimeoutMs ?? 100,
       maxRetriesPerRequest: 1,
@@ -58,6 +67,6 @@ export class RedisContextCache implements ContextCache {
   }
 
   async close(): Promise<void> {
-    this.#redis.disconnect();
+    if (this.#owned) this.#redis.disconnect();
   }
 }

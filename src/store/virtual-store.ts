@@ -67,6 +67,9 @@ export interface GetOptions {
   readonly path?: string;
 }
 
+/** The signal of sessions without a request (scripts, tests): never aborts. */
+const NEVER_ABORTED = new AbortController().signal;
+
 const round = (ms: number): number => Math.round(ms * 100) / 100;
 
 interface SharedTimer {
@@ -172,8 +175,11 @@ export class StoreSession {
   readonly #loaders = new Map<string, DataLoader<unknown, unknown, string>>();
   readonly #timers = new Map<string, SharedTimer>();
   #cacheLoader: DataLoader<string, CacheEntry | undefined> | undefined;
-  readonly #requestSignal: AbortSignal | undefined;
-  #signal: AbortSignal | undefined;
+  /**
+   * Passed to every batch: aborted when the client leaves. No per-request timer: fields stop
+   * waiting at the deadline (their own race) and each batch is bounded by its policy's timeout.
+   */
+  readonly #signal: AbortSignal;
   readonly #deadlineAt: number;
   readonly #deadlineMs: number;
   readonly principal: string | undefined;
@@ -183,7 +189,7 @@ export class StoreSession {
   constructor(store: VirtualStore, providers: ReadonlyMap<string, Provider>, options: SessionOptions) {
     this.#store = store;
     this.#providers = providers;
-    this.#requestSignal = options.signal;
+    this.#signal = options.signal ?? NEVER_ABORTED;
     const asked = options.deadlineMs;
     this.#deadlineMs = asked === undefined || !Number.isFinite(asked)
       ? store.requestDeadlineMs
@@ -201,19 +207,19 @@ export class StoreSession {
     return this.#deadlineMs;
   }
 
-  /**
-   * Aborted when the client leaves. No per-request timer: fields stop waiting at the deadline
-   * (their own race) and each batch is bounded by its provider policy's timeout.
-   */
-  #batchSignal(): AbortSignal {
-    this.#signal ??= this.#requestSignal ?? new AbortController().signal;
-    return this.#signal;
-  }
-
   /** Validates raw arguments against the context's schema (applying defaults). */
   parseArgs(name: string, rawArgs: unknown): { context: RegisteredContext; args: unknown } {
     const context = this.#store.registry.get(name);
     if (!context) throw new ContextNotFoundError(name);
+    // GraphQL never sends unknown arguments; REST callers can, and must hear about it.
+    if (rawArgs !== null && typeof rawArgs === 'object') {
+      const unknown = Object.keys(rawArgs).filter((k) => !context.argNames.has(k));
+      if (unknown.length > 0) {
+        const expected = [...context.argNames].join(', ') || '(none)';
+        const invalid = unknown.map((field) => ({ field, reason: `unknown argument; expected one of: ${expected}` }));
+        throw new BadUserInputError(describeInvalidArguments(name, invalid), invalid);
+      }
+    }
     const parsed = context.definition.args.safeParse(rawArgs ?? {});
     if (!parsed.success) {
       const invalid = invalidArguments(parsed.error);
@@ -406,7 +412,7 @@ export class StoreSession {
       (keys) =>
         inSpan(`batch ${id}`, { 'engram.provider': providerName, 'engram.operation': operation, 'engram.keys': keys.length }, async () => {
           const started = performance.now();
-          const results = await policy.run(operation, keys, (signal) => provider.load(operation, keys, { signal }), this.#batchSignal());
+          const results = await policy.run(operation, keys, (signal) => provider.load(operation, keys, { signal }), this.#signal);
           const errors: ErrorCode[] = [];
           for (const r of results) if (r instanceof Error) errors.push(errorCode(r));
           observer.batch({ provider: providerName, operation, keys: keys.length, latencyMs: performance.now() - started, errors });

@@ -15,6 +15,5 @@ export type {
   UserProfileRow,
 } from './postgres-operations.js';
 export { POSTGRES_PROVIDER_SQL, PostgresProvider } from './postgres-provider.js';
-export type { PostgresProviderOptions } from './postgres-provider.js';
 export { seedDemo } from './seed-demo.js';
 export type { SeedCounts } from './seed-demo.js';

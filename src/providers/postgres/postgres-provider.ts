@@ -94,11 +94,6 @@ const toFact = (r: Omit<FactSqlRow, 'ord'>): FactRow => ({
 // Connection-level failures: the server is down or unreachable, not a bad query.
 const UNAVAILABLE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|PGlite is closed/i;
 
-export interface PostgresProviderOptions {
-  /** @default 'postgres' */
-  readonly name?: string;
-}
-
 /**
  * Cold, structured context from PostgreSQL. Every operation answers a whole batch with one SQL
  * statement: keys travel as arrays (`unnest … with ordinality`) and per-key limits are applied
@@ -114,7 +109,7 @@ export class PostgresProvider extends BaseProvider {
     return [...rows];
   }
 
-  constructor(db: EngramDatabase, _options: PostgresProviderOptions = {}) {
+  constructor(db: EngramDatabase) {
     super('postgres');
     this.#db = db;
 
