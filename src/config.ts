@@ -1,10 +1,28 @@
 import { z } from 'zod';
+import { TENANT_PATTERN } from './auth/index.js';
 import { ConfigError } from './errors/index.js';
 
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const ms = (fallback: number) => z.coerce.number().int().min(1).max(600_000).default(fallback);
 
+/** Addresses only this machine can reach; `AUTH_MODE=off` is refused on any other (Redis's protected mode). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+const tenant = z.string().regex(TENANT_PATTERN, 'must be 1–64 letters, digits, "_", "." or "-"');
+
 const EnvSchema = z.object({
+  AUTH_MODE: z.enum(['required', 'off']).default('required'),
+  AUTH_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  AUTH_ISSUER: z.string().min(1).optional(),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+  AUTH_TENANT_CLAIM: z.string().min(1).default('tenant_id'),
+  AUTH_DEFAULT_TENANT: tenant.default('acme'),
+  AUTH_API_KEYS: z.enum(['on', 'off']).default('on'),
+  AUTH_API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(30_000).default(30_000),
+  ZEP_TENANT_API_KEYS: z.string().optional(),
   PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
   HOST: z.string().min(1).default('localhost'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -37,6 +55,15 @@ const EnvSchema = z.object({
 });
 
 export interface EngramConfig {
+  /** `required`: verified credentials on every request; `off`: the development principal (loopback only). */
+  readonly auth: {
+    readonly mode: 'required' | 'off';
+    readonly jwt: { readonly jwksUrl: string; readonly issuer: string; readonly audience: string; readonly tenantClaim: string } | undefined;
+    readonly apiKeys: boolean;
+    readonly apiKeyCacheMs: number;
+    /** The tenant of the development principal (`AUTH_MODE=off`). */
+    readonly defaultTenant: string;
+  };
   readonly port: number;
   readonly host: string;
   readonly logLevel: z.output<typeof EnvSchema>['LOG_LEVEL'];
@@ -48,7 +75,13 @@ export interface EngramConfig {
   readonly seedDemo: boolean;
   /** Zep Cloud (or a compatible server) when an API key is set; the local emulator otherwise. */
   readonly zep:
-    | { readonly kind: 'cloud'; readonly apiKey: string; readonly baseUrl: string | undefined }
+    | {
+        readonly kind: 'cloud';
+        readonly apiKey: string;
+        readonly baseUrl: string | undefined;
+        /** Tenants with a Zep project of their own (`ZEP_TENANT_API_KEYS=acme=key1,globex=key2`). */
+        readonly tenantApiKeys: Readonly<Record<string, string>>;
+      }
     | { readonly kind: 'emulator'; readonly port: number };
   readonly zepTimeoutMs: number;
   readonly zepMaxRetries: number;
@@ -88,7 +121,38 @@ export function loadConfig(env: NodeJS.ProcessEnv): EngramConfig {
     }));
   }
   const e = parsed.data;
+  const problems: string[] = [];
+  if (e.AUTH_MODE === 'off' && !isLoopbackHost(e.HOST)) {
+    problems.push(`AUTH_MODE: "off" is allowed only while HOST is a loopback address (received HOST "${e.HOST}"): anyone who can reach the server would read every memory. Set AUTH_MODE=required (with AUTH_JWKS_URL or API keys from \`npm run keys\`), or bind HOST=127.0.0.1.`);
+  }
+  const jwtVars = [e.AUTH_JWKS_URL, e.AUTH_ISSUER, e.AUTH_AUDIENCE];
+  if (jwtVars.some((v) => v !== undefined) && jwtVars.some((v) => v === undefined)) {
+    problems.push('AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE: set all three to accept JWTs (issuer and audience are always checked), or none.');
+  }
+  if (e.AUTH_MODE === 'required' && e.AUTH_API_KEYS === 'off' && e.AUTH_JWKS_URL === undefined) {
+    problems.push('AUTH_API_KEYS: "off" leaves no way to authenticate; configure AUTH_JWKS_URL (with AUTH_ISSUER and AUTH_AUDIENCE) or keep API keys on.');
+  }
+  const tenantApiKeys: Record<string, string> = {};
+  for (const pair of (e.ZEP_TENANT_API_KEYS ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+    const [name, key] = [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)];
+    if (!pair.includes('=') || !tenant.safeParse(name).success || key === '') {
+      problems.push('ZEP_TENANT_API_KEYS: expected comma-separated tenant=apiKey pairs (e.g. "acme=z_key1,globex=z_key2").');
+      break;
+    }
+    tenantApiKeys[name] = key;
+  }
+  if (Object.keys(tenantApiKeys).length > 0 && !e.ZEP_API_KEY) problems.push('ZEP_TENANT_API_KEYS: needs ZEP_API_KEY (the project of the other tenants) too.');
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
+    auth: {
+      mode: e.AUTH_MODE,
+      jwt: e.AUTH_JWKS_URL && e.AUTH_ISSUER && e.AUTH_AUDIENCE
+        ? { jwksUrl: e.AUTH_JWKS_URL, issuer: e.AUTH_ISSUER, audience: e.AUTH_AUDIENCE, tenantClaim: e.AUTH_TENANT_CLAIM }
+        : undefined,
+      apiKeys: e.AUTH_API_KEYS === 'on',
+      apiKeyCacheMs: e.AUTH_API_KEY_CACHE_MS,
+      defaultTenant: e.AUTH_DEFAULT_TENANT,
+    },
     port: e.PORT,
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
@@ -97,7 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): EngramConfig {
       : { kind: 'pglite', dir: e.PGLITE_DIR },
     seedDemo: e.SEED_DEMO ?? !e.DATABASE_URL,
     zep: e.ZEP_API_KEY
-      ? { kind: 'cloud', apiKey: e.ZEP_API_KEY, baseUrl: e.ZEP_BASE_URL }
+      ? { kind: 'cloud', apiKey: e.ZEP_API_KEY, baseUrl: e.ZEP_BASE_URL, tenantApiKeys }
       : { kind: 'emulator', port: e.ZEP_EMULATOR_PORT },
     zepTimeoutMs: e.ZEP_TIMEOUT_MS,
     zepMaxRetries: e.ZEP_MAX_RETRIES,

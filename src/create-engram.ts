@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
 import type { YogaLogger } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import { ApiKeyStore, Authenticator, type AuthOptions } from './auth/index.js';
 import { ContextRegistry, type ContextDefinition } from './context/index.js';
 import { demoContexts } from './contexts/index.js';
 import {
@@ -60,10 +61,19 @@ export interface EngramOptions {
   readonly persistedDocuments?: PersistedDocumentsOptions;
   /** Operations GraphiQL offers as tabs. @default the demo operations with the demo pack, else none */
   readonly graphiqlExamples?: readonly GraphiQLExample[];
+  /** Headers GraphiQL's header pane starts with (the demo prints its key there). @default none */
+  readonly graphiqlHeaders?: Readonly<Record<string, string>>;
+  /**
+   * How callers prove who they are. Secure by default: credentials are required, and API keys are
+   * looked up in `db`'s `api_keys` table; add `jwt` to accept tokens of an identity provider.
+   * @default { mode: 'required', apiKeys: new ApiKeyStore(db) }
+   */
+  readonly auth?: AuthOptions | Authenticator;
 }
 
 export interface Engram {
   readonly app: FastifyInstance;
+  readonly authenticator: Authenticator;
   readonly store: VirtualStore;
   readonly registry: ContextRegistry;
   readonly schema: GraphQLSchema;
@@ -144,6 +154,9 @@ export function createEngram(options: EngramOptions): Engram {
   });
   metrics?.observeStore(store);
   const schema = compileSchema(registry);
+  const authenticator = options.auth instanceof Authenticator
+    ? options.auth
+    : new Authenticator(options.auth ?? { mode: 'required', apiKeys: new ApiKeyStore(options.db) });
   const persistedDocuments = new PersistedDocumentStore(options.persistedDocuments);
   const graphql = createGraphQLHandler({
     schema,
@@ -152,11 +165,14 @@ export function createEngram(options: EngramOptions): Engram {
     defaultQuery: DEFAULT_GRAPHIQL_QUERY,
     examples: options.graphiqlExamples ?? (options.definitions ? [] : demoOperations),
     persistedDocuments,
+    ...(options.graphiqlHeaders ? { graphiqlHeaders: options.graphiqlHeaders } : {}),
     ...(options.limits === undefined ? {} : { limits: options.limits }),
   });
   const app = createHttpServer({
     store,
+    authenticator,
     graphql,
+    graphiql: !persistedDocuments.only,
     persistedDocuments: persistedDocuments.manifest,
     logger,
     ...(metrics ? { metrics } : {}),
@@ -172,6 +188,7 @@ export function createEngram(options: EngramOptions): Engram {
   let draining = false;
   return {
     app,
+    authenticator,
     store,
     metrics,
     drain: () => {

@@ -1,10 +1,13 @@
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino, type Logger } from 'pino';
 import { loadConfig, type EngramConfig } from './config.js';
+import { ApiKeyStore, Authenticator } from './auth/index.js';
 import { createEngram } from './create-engram.js';
+import { ensureDemoKeys, type DemoKey } from './demo/demo-keys.js';
 import { ConfigError } from './errors/index.js';
 import { demoPersistedDocuments } from './graphql/index.js';
-import { migrateToLatest, openDatabase, seedDemo } from './providers/postgres/index.js';
+import { migrateToLatest, openDatabase, seedDemo, type EngramDatabase } from './providers/postgres/index.js';
 import { createZepClient, type ZepProviderOptions } from './providers/zep/index.js';
 import { seedZepDemo, startZepEmulator, type ZepEmulator } from './zep-emulator/index.js';
 import { Redis } from 'ioredis';
@@ -27,7 +30,11 @@ async function connectZep(config: EngramConfig, logger: Logger): Promise<{ optio
   const tuning = { timeoutMs: config.zepTimeoutMs, maxRetries: config.zepMaxRetries, concurrency: config.zepConcurrency };
   if (config.zep.kind === 'cloud') {
     logger.info({ baseUrl: config.zep.baseUrl ?? 'Zep Cloud default' }, 'using Zep from ZEP_API_KEY');
-    return { options: { client: createZepClient({ apiKey: config.zep.apiKey, baseUrl: config.zep.baseUrl }), ...tuning } };
+    const baseUrl = config.zep.baseUrl;
+    const tenantClients = Object.fromEntries(
+      Object.entries(config.zep.tenantApiKeys).map(([tenant, apiKey]) => [tenant, createZepClient({ apiKey, baseUrl })]),
+    );
+    return { options: { client: createZepClient({ apiKey: config.zep.apiKey, baseUrl }), tenantClients, ...tuning } };
   }
   const emulator = await startZepEmulator({ port: config.zep.port });
   const client = createZepClient({ apiKey: emulator.apiKey, baseUrl: emulator.baseUrl });
@@ -38,6 +45,45 @@ async function connectZep(config: EngramConfig, logger: Logger): Promise<{ optio
       `Simulate an outage: curl -X PUT ${emulator.url}/_emulator/faults -H 'content-type: application/json' -d '{"outage":true}'`,
   );
   return { options: { client, ...tuning }, emulator };
+}
+
+/**
+ * The authenticator the configuration asks for. The embedded demo (no DATABASE_URL) runs with auth
+ * required like any other deployment, and creates its own API keys (kept in its data directory).
+ */
+async function authenticatorFor(config: EngramConfig, db: EngramDatabase, logger: Logger): Promise<{ authenticator: Authenticator; demoKeys?: DemoKey[] }> {
+  if (config.auth.mode === 'off') {
+    logger.warn({ tenant: config.auth.defaultTenant, host: config.host }, 'AUTH_MODE=off: every request is the development principal with every scope (allowed on a loopback address only)');
+    return { authenticator: new Authenticator({ mode: 'off', tenant: config.auth.defaultTenant }) };
+  }
+  const apiKeys = config.auth.apiKeys ? new ApiKeyStore(db, { cacheTtlMs: config.auth.apiKeyCacheMs }) : false;
+  const authenticator = new Authenticator({ mode: 'required', apiKeys, ...(config.auth.jwt ? { jwt: config.auth.jwt } : {}) });
+  logger.info({ accepts: authenticator.accepts, ...(config.auth.jwt ? { issuer: config.auth.jwt.issuer, audience: config.auth.jwt.audience } : {}) }, 'authentication required');
+  if (apiKeys && config.database.kind === 'pglite' && config.seedDemo) {
+    const { keys, created } = await ensureDemoKeys(apiKeys, join(dirname(config.database.dir), 'demo-keys.json'));
+    if (created) logger.info('created demo API keys for the embedded demo');
+    return { authenticator, demoKeys: keys };
+  }
+  return { authenticator };
+}
+
+/** The demo's keys, with a request to paste: printed as plain text so a terminal shows it as is. */
+function printDemoKeys(logger: Logger, keys: readonly DemoKey[], port: number): void {
+  const [agent] = keys;
+  const lines = [
+    '',
+    'Demo API keys (embedded demo only; kept in .engram/demo-keys.json):',
+    ...keys.map((k) => `  ${k.name.padEnd(34)} tenant=${k.tenant} subject=${k.subject} scopes=${k.scopes.join(',')}
+    ${k.key}`),
+    '',
+    'Try it:',
+    `  curl -s http://localhost:${port}/graphql -H 'content-type: application/json' \\`,
+    `    -H 'authorization: Bearer ${agent?.key}' \\`,
+    `    -d '{"query":"{ userProfile(userId: \\"u1\\") { displayName email } }"}'`,
+    'GraphiQL opens with the acme agent key in its Headers pane.',
+    '',
+  ];
+  if (logger.isLevelEnabled('info')) process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 async function main(): Promise<void> {
@@ -70,8 +116,11 @@ async function main(): Promise<void> {
       : new MemoryContextCache(config.cache.maxEntries);
   logger.info({ cache: cache ? cache.kind : 'off', rateLimit: config.rateLimit.max > 0 ? `${config.rateLimit.max}/${config.rateLimit.windowMs}ms${redis ? ' (redis)' : ''}` : 'off' }, 'operational settings');
 
+  const auth = await authenticatorFor(config, database.db, logger);
   const engram = createEngram({
     db: database.db,
+    auth: auth.authenticator,
+    ...(auth.demoKeys ? { graphiqlHeaders: { Authorization: `Bearer ${auth.demoKeys[0]?.key}` } } : {}),
     zep: zep.options,
     logger,
     providerTimeoutMs: config.providerTimeoutMs,
@@ -90,6 +139,7 @@ async function main(): Promise<void> {
   await engram.app.listen({ port: config.port, host: config.host });
   const address = engram.app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  if (auth.demoKeys) printDemoKeys(logger, auth.demoKeys, port);
   logger.info(`Engram is serving GraphQL (GraphiQL in a browser) at http://localhost:${port}/graphql`);
 
   // Graceful shutdown: readiness goes false, in-flight requests finish (bounded), pools close.

@@ -1,7 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { PostgresProvider, type Database } from '../../src/providers/postgres/index.js';
-import { PEER_SQL } from '../peers/index.js';
+import { BENCH_TENANT, PEER_SQL } from '../peers/index.js';
 
 /** Whitespace-insensitive form of a statement: PostgreSQL parses both the same way. */
 export const normalizeSql = (text: string): string => text.replace(/\s+/g, ' ').trim();
@@ -29,7 +29,7 @@ export async function checkSqlParity(databaseUrl: string): Promise<SqlParity[]> 
   });
   try {
     const provider = new PostgresProvider(db);
-    const context = { signal: new AbortController().signal };
+    const context = { signal: new AbortController().signal, tenant: BENCH_TENANT };
     const probes: ReadonlyArray<readonly [keyof typeof PEER_SQL, readonly unknown[]]> = [
       ['userProfile', ['u1', 'u2']],
       ['userFacts', [{ userId: 'u1', limit: 2 }, { userId: 'u2', limit: 3 }]],

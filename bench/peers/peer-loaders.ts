@@ -1,8 +1,9 @@
 import { type ZepClient, ZepError } from '@getzep/zep-cloud';
 import DataLoader from 'dataloader';
 import type pg from 'pg';
-import { BENCH_ZEP_TUNING, PEER_SQL } from './peer-sql.js';
+import { BENCH_TENANT, BENCH_ZEP_TUNING, PEER_SQL } from './peer-sql.js';
 import type { FactRow } from '../../src/providers/postgres/index.js';
+import { namespacedZepId } from '../../src/providers/zep/index.js';
 
 export interface UserProfile {
   readonly id: string;
@@ -95,7 +96,7 @@ export function createPeerLoaders({ pool, zep, counters }: PeerBackends): PeerLo
   return {
     userProfile: new DataLoader<string, UserProfile | null>(async (ids) => {
       counters.sqlStatements += 1;
-      const { rows } = await pool.query<ProfileSqlRow>(PEER_SQL.userProfile, [ids]);
+      const { rows } = await pool.query<ProfileSqlRow>(PEER_SQL.userProfile, [BENCH_TENANT, ids]);
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => {
         const r = byId.get(id);
@@ -118,7 +119,7 @@ export function createPeerLoaders({ pool, zep, counters }: PeerBackends): PeerLo
     userFacts: new DataLoader<UserFactsKey, Fact[], string>(
       async (keys) => {
         counters.sqlStatements += 1;
-        const { rows } = await pool.query<FactSqlRow>(PEER_SQL.userFacts, [keys.map((k) => k.userId), keys.map((k) => k.limit)]);
+        const { rows } = await pool.query<FactSqlRow>(PEER_SQL.userFacts, [BENCH_TENANT, keys.map((k) => k.userId), keys.map((k) => k.limit)]);
         const groups = keys.map((): Fact[] => []);
         for (const r of rows) {
           groups[Number(r.ord) - 1]?.push({
@@ -142,7 +143,7 @@ export function createPeerLoaders({ pool, zep, counters }: PeerBackends): PeerLo
       mapLimit(threadIds, BENCH_ZEP_TUNING.concurrency, async (threadId): Promise<ThreadContext | null | Error> => {
         counters.zepCalls += 1;
         try {
-          const response = await zep.thread.getUserContext(threadId, {}, {
+          const response = await zep.thread.getUserContext(namespacedZepId(BENCH_TENANT, threadId), {}, {
             timeoutInSeconds: BENCH_ZEP_TUNING.timeoutMs / 1000,
             maxRetries: BENCH_ZEP_TUNING.maxRetries,
           });

@@ -7,7 +7,7 @@
 import { createEngram } from '../../src/create-engram.js';
 import { openDatabase } from '../../src/providers/postgres/index.js';
 import { createZepClient } from '../../src/providers/zep/index.js';
-import { BENCH_POOL_SIZE, BENCH_ZEP_TUNING } from '../peers/index.js';
+import { BENCH_POOL_SIZE, BENCH_TENANT, BENCH_ZEP_TUNING } from '../peers/index.js';
 import { childConfig, onFinishedResponse, portOf, requireBoolean, requireString, runChild } from './serve-child.js';
 
 runChild(async () => {
@@ -18,6 +18,9 @@ runChild(async () => {
     db: database.db,
     zep: { client, ...BENCH_ZEP_TUNING },
     logger: false,
+    // The bench runs on loopback: the development principal (tenant acme) stands in for a verified
+    // caller, as the peers have no authentication either.
+    auth: { mode: 'off', tenant: BENCH_TENANT },
     batching: requireBoolean(config, 'batching'),
     // `undefined` keeps Engram's default (an in-process LRU cache).
     ...(requireBoolean(config, 'cache') ? {} : { cache: false as const }),

@@ -1,3 +1,4 @@
+import { compileAccessRule, type CompiledAccessRule } from '../auth/index.js';
 import { DefinitionError } from '../errors/index.js';
 import type { ContextDefinition } from './define-context.js';
 import { describeType, pascalCase, type TypeDescriptor } from './type-descriptor.js';
@@ -15,6 +16,7 @@ export interface RegisteredContext {
   /** Names of `args`, for rejecting unknown arguments without rebuilding a set per call. */
   readonly argNames: ReadonlySet<string>;
   readonly output: TypeDescriptor;
+  readonly access: CompiledAccessRule;
 }
 
 const NAME = /^[a-z][A-Za-z0-9]*$/;
@@ -42,9 +44,18 @@ export class ContextRegistry {
     if (this.#contexts.has(name)) throw new DefinitionError(name, 'is defined more than once; names must be unique.');
     if (definition.description.trim() === '') throw new DefinitionError(name, 'description must not be empty.');
     if (definition.sources.length === 0) throw new DefinitionError(name, 'needs at least one source.');
+    let access: CompiledAccessRule;
+    try {
+      access = compileAccessRule(definition.access);
+    } catch (error) {
+      throw new DefinitionError(name, (error as Error).message);
+    }
     const cache = definition.cache;
     if (cache && (!(cache.ttlSeconds > 0) || (cache.staleIfErrorSeconds ?? 0) < 0)) {
       throw new DefinitionError(name, 'cache.ttlSeconds must be > 0 and cache.staleIfErrorSeconds >= 0.');
+    }
+    if (cache?.scope !== undefined && cache.scope !== 'tenant' && cache.scope !== 'subject') {
+      throw new DefinitionError(name, `cache.scope must be "tenant" or "subject" (received ${JSON.stringify(cache.scope)}).`);
     }
 
     const argsDef = definition.args._zod.def;
@@ -61,7 +72,7 @@ export class ContextRegistry {
       throw new DefinitionError(name, 'output must be a zod object or an array of zod objects.');
     }
 
-    this.#contexts.set(name, { definition, name, args, argNames: new Set(args.map((a) => a.name)), output });
+    this.#contexts.set(name, { definition, name, args, argNames: new Set(args.map((a) => a.name)), output, access });
     return this;
   }
 

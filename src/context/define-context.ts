@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { AccessRule } from '../auth/index.js';
 import type { OperationRef } from '../providers/index.js';
 
 /** Arguments of a context: a zod object whose fields are scalars, enums or lists of them. */
@@ -60,10 +61,12 @@ export interface CachePolicy {
    */
   readonly staleIfErrorSeconds?: number;
   /**
-   * `principal`: cached per caller; `public`: shared by all callers.
-   * @default 'principal'
+   * Who shares an entry. Keys always carry the verified tenant, and access rules are checked before
+   * the cache is read, so `tenant` (one entry per tenant and arguments) is safe for values that depend
+   * only on the arguments; `subject` keeps one entry per caller, for values that depend on who asks.
+   * @default 'tenant'
    */
-  readonly scope?: 'principal' | 'public';
+  readonly scope?: 'tenant' | 'subject';
 }
 
 export interface ContextDefinitionInput<A extends ArgsSchema, O extends z.ZodType> {
@@ -79,6 +82,11 @@ export interface ContextDefinitionInput<A extends ArgsSchema, O extends z.ZodTyp
    */
   readonly sources: (from: SourceFactory<z.output<A>, z.output<O>>) => ReadonlyArray<ContextSource<z.output<A>, z.output<O>>>;
   readonly cache?: CachePolicy;
+  /**
+   * Who may read this context (required: a definition without a rule is refused at start-up).
+   * E.g. `{ owner: (args) => args.userId }`, or `'public'` for every principal of a tenant.
+   */
+  readonly access: AccessRule<z.output<A>>;
   /** GraphQL name of the output object type. @default PascalCase(name) */
   readonly typeName?: string;
 }
@@ -91,6 +99,7 @@ export interface ContextDefinition {
   readonly output: z.ZodType;
   readonly sources: ReadonlyArray<ContextSource<unknown, unknown>>;
   readonly cache: CachePolicy | undefined;
+  readonly access: AccessRule<unknown> | undefined;
   readonly typeName: string | undefined;
 }
 
@@ -108,6 +117,7 @@ export function defineContext<A extends ArgsSchema, O extends z.ZodType>(
     output: input.output,
     sources: input.sources(from) as unknown as ReadonlyArray<ContextSource<unknown, unknown>>,
     cache: input.cache,
+    access: input.access as AccessRule<unknown>,
     typeName: input.typeName,
   };
 }

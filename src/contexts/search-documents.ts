@@ -26,5 +26,7 @@ export const searchDocuments = defineContext({
       map: (hits) => hits.map((h) => ({ ...h, tags: [...h.tags] })),
     }),
   ],
-  cache: { ttlSeconds: 300, scope: 'public' },
+  // The tenant's shared knowledge: any principal of the tenant with context:read.
+  access: { scopes: ['context:read'] },
+  cache: { ttlSeconds: 300 },
 });

@@ -33,5 +33,7 @@ export const threadContext = defineContext({
       map: (row) => ({ threadId: row.threadId, context: archivedContextBlock(row.facts) }),
     }),
   ],
+  // The thread's owner (looked up in the system of record, batched), or context:read:any.
+  access: { scopes: ['context:read'], owner: { lookup: postgresOps.threadOwner, key: (args) => args.threadId } },
   cache: { ttlSeconds: 15, staleIfErrorSeconds: 300 },
 });

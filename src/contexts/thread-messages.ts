@@ -24,4 +24,5 @@ export const threadMessages = defineContext({
       map: (rows) => rows.map((r) => ({ ...r, role: toRole(r.role) })),
     }),
   ],
+  access: { scopes: ['context:read'], owner: { lookup: postgresOps.threadOwner, key: (args) => args.threadId } },
 });

@@ -22,5 +22,6 @@ export const userFacts = defineContext({
       map: (rows) => rows.map((r) => ({ ...r, score: null })),
     }),
   ],
+  access: { scopes: ['context:read'], owner: (args) => args.userId },
   cache: { ttlSeconds: 30, staleIfErrorSeconds: 600 },
 });

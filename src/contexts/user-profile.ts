@@ -27,5 +27,7 @@ export const userProfile = defineContext({
       map: (row) => ({ ...row, displayName: `${row.firstName} ${row.lastName}` }),
     }),
   ],
+  // The user themself, or a principal with context:read:any in the same tenant.
+  access: { scopes: ['context:read'], owner: (args) => args.userId },
   cache: { ttlSeconds: 60, staleIfErrorSeconds: 600 },
 });

@@ -1,6 +1,8 @@
 /** Stable error codes exposed to clients in `errors[].extensions.code` and REST bodies. */
 export type ErrorCode =
   | 'BAD_USER_INPUT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
   | 'CONTEXT_NOT_FOUND'
   | 'PROVIDER_UNAVAILABLE'
   | 'PROVIDER_TIMEOUT'
@@ -8,11 +10,14 @@ export type ErrorCode =
   | 'DEADLINE_EXCEEDED'
   | 'PERSISTED_QUERY_NOT_FOUND'
   | 'PERSISTED_QUERY_ONLY'
+  | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL_SERVER_ERROR';
 
 /** HTTP status that a REST response uses for each code. */
 export const httpStatusByCode: Readonly<Record<ErrorCode, number>> = {
   BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
   CONTEXT_NOT_FOUND: 404,
   PROVIDER_UNAVAILABLE: 502,
   PROVIDER_ERROR: 502,
@@ -20,6 +25,7 @@ export const httpStatusByCode: Readonly<Record<ErrorCode, number>> = {
   DEADLINE_EXCEEDED: 504,
   PERSISTED_QUERY_NOT_FOUND: 404,
   PERSISTED_QUERY_ONLY: 400,
+  SERVICE_UNAVAILABLE: 503,
   INTERNAL_SERVER_ERROR: 500,
 };
 
@@ -56,6 +62,37 @@ export class BadUserInputError extends EngramError {
   constructor(message: string, invalidArgs: readonly InvalidArgument[]) {
     super(message, { invalidArgs });
     this.invalidArgs = invalidArgs;
+  }
+}
+
+/** Missing, malformed, expired or unknown credentials: HTTP 401 with `WWW-Authenticate: Bearer`. */
+export class UnauthenticatedError extends EngramError {
+  readonly code = 'UNAUTHENTICATED' as const;
+
+  /** @param reason why the credentials were refused, safe to show (never echoes the credential) */
+  constructor(reason: string) {
+    super(reason);
+  }
+}
+
+/**
+ * A verified principal may not read this. The message never says whether the record exists:
+ * "not yours" and "not there" read the same.
+ */
+export class ForbiddenError extends EngramError {
+  readonly code = 'FORBIDDEN' as const;
+
+  constructor(message: string, details?: Record<string, unknown>) {
+    super(message, details);
+  }
+}
+
+/** Engram cannot serve the request right now for a reason of its own (e.g. credentials cannot be checked). */
+export class ServiceUnavailableError extends EngramError {
+  readonly code = 'SERVICE_UNAVAILABLE' as const;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, undefined, options);
   }
 }
 

@@ -5,9 +5,12 @@ export {
   DeadlineExceededError,
   DefinitionError,
   EngramError,
+  ForbiddenError,
   httpStatusByCode,
   ProviderError,
   ProviderTimeoutError,
   ProviderUnavailableError,
+  ServiceUnavailableError,
+  UnauthenticatedError,
 } from './engram-error.js';
 export type { ErrorCode, InvalidArgument } from './engram-error.js';

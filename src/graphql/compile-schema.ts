@@ -1,8 +1,9 @@
 import SchemaBuilder from '@pothos/core';
 import { responsePathAsArray, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import type { core } from 'zod';
+import { hasScope, Scopes } from '../auth/index.js';
 import type { ContextRegistry, ObjectDescriptor, RegisteredContext, TypeDescriptor } from '../context/index.js';
-import { DefinitionError } from '../errors/index.js';
+import { DefinitionError, ForbiddenError } from '../errors/index.js';
 import type { OperationStats, Provider, ProviderHealth } from '../providers/index.js';
 import type { GraphQLContext } from './graphql-context.js';
 import { DateTimeScalar, JSONScalar } from './scalars.js';
@@ -140,6 +141,18 @@ function addIntrospectionTypes(builder: Builder, registry: ContextRegistry): voi
       scope: t.string({ resolve: (c) => c.scope }),
     }),
   });
+  const AccessInfo = builder.objectRef<RegisteredContext['access']>('ContextAccess').implement({
+    description: 'Who may read a context.',
+    fields: (t) => ({
+      public: t.boolean({ description: 'Any verified principal of the tenant may read it.', resolve: (a) => a.public }),
+      scopes: t.stringList({ description: 'Scopes required (`<scope>:any` counts as `<scope>`).', resolve: (a) => (a.public ? [] : [...a.scopes]) }),
+      owner: t.string({
+        nullable: true,
+        description: '`argument` when the owner is taken from the arguments, `provider.operation` when it is looked up; null without an owner rule. Holding `<scope>:any` for every required scope lifts it.',
+        resolve: (a) => (a.public || !a.owner ? null : typeof a.owner === 'function' ? 'argument' : `${a.owner.lookup.provider}.${a.owner.lookup.operation}`),
+      }),
+    }),
+  });
   const ContextInfo = builder.objectRef<RegisteredContext>('ContextInfo').implement({
     description: 'A registered context definition.',
     fields: (t) => ({
@@ -147,6 +160,7 @@ function addIntrospectionTypes(builder: Builder, registry: ContextRegistry): voi
       description: t.string({ resolve: (c) => c.definition.description }),
       type: t.string({ description: 'GraphQL type of the context field.', resolve: (c) => graphqlTypeString(c.output, true) }),
       args: t.field({ type: [ArgumentInfo], resolve: (c) => [...c.args] }),
+      access: t.field({ type: AccessInfo, resolve: (c) => c.access }),
       sources: t.field({
         type: [SourceInfo],
         resolve: (c) => c.definition.sources.map((s) => ({ provider: s.provider, operation: s.operation, timeoutMs: s.timeoutMs ?? null })),
@@ -155,7 +169,7 @@ function addIntrospectionTypes(builder: Builder, registry: ContextRegistry): voi
         type: CacheInfo,
         nullable: true,
         resolve: (c) => c.definition.cache
-          ? { ttlSeconds: c.definition.cache.ttlSeconds, staleIfErrorSeconds: c.definition.cache.staleIfErrorSeconds ?? 0, scope: c.definition.cache.scope ?? 'principal' }
+          ? { ttlSeconds: c.definition.cache.ttlSeconds, staleIfErrorSeconds: c.definition.cache.staleIfErrorSeconds ?? 0, scope: c.definition.cache.scope ?? 'tenant' }
           : null,
       }),
     }),
@@ -188,15 +202,23 @@ function addIntrospectionTypes(builder: Builder, registry: ContextRegistry): voi
       keys: t.int({ resolve: (p) => p.provider.stats().keys }),
       errors: t.int({ resolve: (p) => p.provider.stats().errors }),
       operations: t.field({ type: [OperationStatsRef], resolve: (p) => [...p.provider.stats().operations] }),
-      health: t.field({ type: HealthRef, description: 'Checked now (one cheap call).', resolve: (p) => p.provider.health() }),
+      health: t.field({
+        type: HealthRef,
+        description: 'Checked now (one cheap call per provider and request, however many aliases ask).',
+        resolve: (p, _args, ctx) => ctx.session.health(p.provider),
+      }),
     }),
   });
   builder.queryField('providers', (t) =>
     t.field({
       type: [ProviderInfo],
-      description: 'The providers behind the store, with their stats, breaker state and health.',
-      resolve: (_root, _args, ctx) =>
-        ctx.session.store.providers().map((provider) => ({ provider, breaker: ctx.session.store.breakerState(provider.name) ?? 'closed' })),
+      description: 'The providers behind the store, with their stats, breaker state and health. Requires the scope `engram:admin`.',
+      resolve: (_root, _args, ctx) => {
+        if (!hasScope(ctx.session.principal, Scopes.admin)) {
+          throw new ForbiddenError(`Reading "providers" requires the scope "${Scopes.admin}".`, { requiredScope: Scopes.admin });
+        }
+        return ctx.session.store.providers().map((provider) => ({ provider, breaker: ctx.session.store.breakerState(provider.name) ?? 'closed' }));
+      },
     }),
   );
   builder.queryField('contexts', (t) =>

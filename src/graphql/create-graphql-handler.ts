@@ -1,7 +1,9 @@
 import type { GraphQLSchema } from 'graphql';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type GraphiQLOptions, type YogaServerInstance, type YogaLogger } from 'graphql-yoga';
-import { sessionOptionsFromHeaders } from '../http/request-options.js';
+import type { Principal } from '../auth/index.js';
+import { UnauthenticatedError } from '../errors/index.js';
+import { deadlineFromHeaders } from '../http/request-options.js';
 import type { VirtualStore } from '../store/index.js';
 import type { GraphiQLExample } from './demo-operations.js';
 import type { GraphQLContext } from './graphql-context.js';
@@ -24,22 +26,28 @@ export interface GraphQLHandlerOptions {
   readonly endpoint?: string;
   /** Depth, alias, token, cost and directive limits (graphql-armor); `false` turns them off. */
   readonly limits?: QueryLimits | false;
+  /** Headers GraphiQL's header pane starts with (the demo's API key, in demo mode only). @default none */
+  readonly graphiqlHeaders?: Readonly<Record<string, string>>;
 }
 
 /**
- * Server-side context the HTTP layer passes to yoga for each request: nothing beyond the request
- * itself (principal and deadline are read from its headers).
+ * Server-side context the HTTP layer passes to yoga for each request: the principal the
+ * authenticator verified (absent only for GraphiQL's page, which executes nothing).
  */
-export type ServerContext = Record<string, never>;
+export interface ServerContext {
+  readonly principal: Principal | undefined;
+}
 
 export type GraphQLHandler = YogaServerInstance<ServerContext, GraphQLContext>;
 
-function graphiqlTabs(options: GraphQLHandlerOptions): Array<{ query: string; variables?: string }> {
+function graphiqlTabs(options: GraphQLHandlerOptions): Array<{ query: string; variables?: string; headers?: string }> {
+  const headers = options.graphiqlHeaders ? { headers: JSON.stringify(options.graphiqlHeaders, null, 2) } : {};
   return [
-    ...(options.defaultQuery ? [{ query: options.defaultQuery }] : []),
+    ...(options.defaultQuery ? [{ query: options.defaultQuery, ...headers }] : []),
     ...(options.examples ?? []).map((example) => ({
       query: `# ${example.description}\n${example.query}\n`,
       variables: JSON.stringify(example.variables, null, 2),
+      ...headers,
     })),
   ];
 }
@@ -73,12 +81,15 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
           title: 'Engram',
           ...(options.defaultQuery ? { defaultQuery: options.defaultQuery } : {}),
           ...(tabs.length > 0 ? { defaultTabs: tabs } : {}),
-          defaultEditorToolsVisibility: 'variables',
+          ...(options.graphiqlHeaders ? { headers: JSON.stringify(options.graphiqlHeaders, null, 2), defaultHeaders: JSON.stringify(options.graphiqlHeaders, null, 2) } : {}),
+          defaultEditorToolsVisibility: options.graphiqlHeaders ? 'headers' : 'variables',
         },
     renderGraphiQL: offlineGraphiQL(),
-    context: ({ request }) => ({
-      session: store.session({ signal: request.signal, ...sessionOptionsFromHeaders((h) => request.headers.get(h)) }),
-    }),
+    context: ({ request, principal }) => {
+      // The HTTP layer answers 401 before yoga runs; this only guards other ways of calling yoga.
+      if (!principal) throw new UnauthenticatedError('Authentication required.');
+      return { session: store.session({ principal, signal: request.signal, ...deadlineFromHeaders((h) => request.headers.get(h)) }) };
+    },
     plugins: [
       ...(options.limits === false ? [] : [useQueryLimits(options.limits)]),
       useProvenance(),

@@ -3,13 +3,14 @@ import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { Authenticator } from '../auth/index.js';
 import type { GraphQLHandler, PersistedDocumentsManifest } from '../graphql/index.js';
 import type { EngramMetrics } from '../observability/index.js';
 import type { VirtualStore } from '../store/index.js';
+import { registerAuthentication, requireAuthentication } from './authentication.js';
 import { registerGraphQLRoute } from './graphql-route.js';
 import { registerHealthRoutes, type ReadinessCheck } from './health-routes.js';
 import { registerPersistedDocumentsRoute } from './persisted-documents-route.js';
-import { PRINCIPAL_HEADER } from './request-options.js';
 import { registerRestRoutes } from '../rest/index.js';
 
 export interface RateLimitOptions {
@@ -30,6 +31,8 @@ export interface LoadSheddingOptions {
 
 export interface HttpServerOptions {
   readonly store: VirtualStore;
+  /** Verifies every request's credentials once; the principal it yields is the only identity. */
+  readonly authenticator: Authenticator;
   readonly graphql: GraphQLHandler;
   readonly logger: Logger | false;
   readonly ready?: ReadinessCheck;
@@ -42,10 +45,12 @@ export interface HttpServerOptions {
   readonly persistedDocuments?: PersistedDocumentsManifest;
   /** Served at `/metrics` (Prometheus text format) when given. */
   readonly metrics?: EngramMetrics;
-  /** Per-client rate limit (by `x-engram-principal`, else IP); off when absent. */
+  /** Per-client rate limit (by verified principal, else client IP); off when absent. */
   readonly rateLimit?: RateLimitOptions;
   /** Load shedding under event-loop pressure; off when absent. */
   readonly loadShedding?: LoadSheddingOptions;
+  /** Whether yoga serves GraphiQL (its page loads without credentials). @default true */
+  readonly graphiql?: boolean;
   /** True once shutdown began: `/readyz` answers 503 so load balancers stop sending traffic. */
   readonly draining?: () => boolean;
 }
@@ -63,6 +68,9 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     bodyLimit: options.bodyLimit ?? 262_144,
     requestIdHeader: 'x-request-id',
   }) as unknown as FastifyInstance;
+
+  // First of all hooks: rate limits, load shedding and routes all see the verified principal.
+  registerAuthentication(app, options.authenticator);
 
   const { metrics } = options;
   if (metrics) {
@@ -96,13 +104,14 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     const windowMs = options.rateLimit.windowMs ?? 60_000;
     void app.register(rateLimit, {
       global: true,
+      // After authentication (onRequest), so the key is the verified principal; refused credentials
+      // are counted against the client's address before they are answered.
+      hook: 'preHandler',
       max: options.rateLimit.max,
       timeWindow: windowMs,
       ...(options.rateLimit.redis ? { redis: options.rateLimit.redis, nameSpace: 'engram:ratelimit:' } : {}),
-      keyGenerator: (request) => {
-        const principal = request.headers[PRINCIPAL_HEADER];
-        return typeof principal === 'string' && principal !== '' ? `p:${principal}` : `ip:${request.ip}`;
-      },
+      // Nothing the client merely asserts (headers, ids) takes part: rotating headers changes nothing.
+      keyGenerator: (request) => (request.principal ? `p:${request.principal.tenant}:${request.principal.subject}` : `ip:${request.ip}`),
       allowList: (request) => OPERATIONAL.has(request.url.split('?')[0] ?? ''),
       errorResponseBuilder: (_request, context) => ({
         statusCode: 429,
@@ -116,7 +125,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
 
   // Routes live in a plugin so that the rate limiter's and load shedder's hooks apply to them.
   void app.register(async (routes) => {
-    registerGraphQLRoute(routes, options.graphql);
+    requireAuthentication(routes);
+    registerGraphQLRoute(routes, options.graphql, { graphiql: options.graphiql ?? true });
     registerHealthRoutes(routes, options.store, options.ready, options.draining);
     registerRestRoutes(routes, options.store);
     registerPersistedDocumentsRoute(routes, options.persistedDocuments ?? {});

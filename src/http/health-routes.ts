@@ -1,13 +1,19 @@
 import type { FastifyInstance } from 'fastify';
+import { hasScope, Scopes } from '../auth/index.js';
 import type { VirtualStore } from '../store/index.js';
 
 /** Extra readiness conditions (e.g. migrations applied); a thrown error means not ready. */
 export type ReadinessCheck = () => Promise<void>;
 
-/** `/healthz`: the process is alive. `/readyz`: it can serve (providers reachable). */
+/**
+ * `/healthz`: the process is alive. `/readyz`: it can serve (providers reachable). Both answer
+ * without credentials (load balancers); the reasons behind a failed check (driver messages, which
+ * may name hosts and databases) are shown only to principals with `engram:admin`.
+ */
 export function registerHealthRoutes(app: FastifyInstance, store: VirtualStore, ready?: ReadinessCheck, draining?: () => boolean): void {
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
+  const open = { config: { authentication: 'optional' as const } };
+  app.get('/healthz', open, async () => ({ status: 'ok' }));
+  app.get('/readyz', open, async (request, reply) => {
     if (draining?.()) {
       reply.status(503);
       return { status: 'draining' };
@@ -26,6 +32,10 @@ export function registerHealthRoutes(app: FastifyInstance, store: VirtualStore, 
     const ok = essential.length === 0 && detail === undefined;
     reply.status(ok ? 200 : 503);
     const breakers = Object.fromEntries(providers.map((p) => [p.provider, store.breakerState(p.provider) ?? 'closed']));
-    return { status: ok ? 'ready' : 'unavailable', providers, breakers, ...(detail ? { detail } : {}) };
+    const status = ok ? 'ready' : 'unavailable';
+    if (request.principal && hasScope(request.principal, Scopes.admin)) {
+      return { status, providers, breakers, ...(detail ? { detail } : {}) };
+    }
+    return { status, providers: providers.map((p) => ({ provider: p.provider, ok: p.ok })), breakers };
   });
 }

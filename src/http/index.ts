@@ -1,4 +1,6 @@
+export { principalOf, registerAuthentication, requireAuthentication, sendAuthFailure } from './authentication.js';
+export type { AuthenticationRequirement } from './authentication.js';
 export { createHttpServer } from './create-http-server.js';
 export type { HttpServerOptions, LoadSheddingOptions, RateLimitOptions } from './create-http-server.js';
 export type { ReadinessCheck } from './health-routes.js';
-export { DEADLINE_HEADER, PRINCIPAL_HEADER, sessionOptionsFromHeaders } from './request-options.js';
+export { DEADLINE_HEADER, deadlineFromHeaders } from './request-options.js';

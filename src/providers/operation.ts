@@ -1,6 +1,12 @@
-/** Passed to every batch: aborted when the batch's time budget is spent. */
+/** Passed to every batch. */
 export interface OperationContext {
+  /** Aborted when the batch's time budget is spent or the client went away. */
   readonly signal: AbortSignal;
+  /**
+   * The verified tenant of the request the batch serves. A provider must never answer a key from
+   * another tenant's data: every statement filters by it, every remote id is namespaced by it.
+   */
+  readonly tenant: string;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BadUserInputError, EngramError } from '../errors/index.js';
-import { sessionOptionsFromHeaders } from '../http/request-options.js';
+import { principalOf } from '../http/authentication.js';
+import { deadlineFromHeaders } from '../http/request-options.js';
 import type { Provenance, VirtualStore } from '../store/index.js';
 import { coerceQueryArgs } from './coerce-query.js';
 import { buildOpenApiDocument } from './openapi-document.js';
@@ -48,11 +49,11 @@ function sendError(reply: FastifyReply, error: unknown): FastifyReply {
  */
 export function registerRestRoutes(app: FastifyInstance, store: VirtualStore): void {
   const openapi = JSON.stringify(buildOpenApiDocument(store.registry));
-  app.get('/api/v1/openapi.json', async (_request, reply) => reply.type('application/json').send(openapi));
+  app.get('/api/v1/openapi.json', { config: { authentication: 'optional' } }, async (_request, reply) => reply.type('application/json').send(openapi));
 
   const resolve = async (request: FastifyRequest, reply: FastifyReply, name: string, args: unknown) => {
     try {
-      const session = store.session({ signal: abortSignalOf(reply), ...sessionOptionsFromHeaders((h) => request.headers[h]) });
+      const session = store.session({ principal: principalOf(request), signal: abortSignalOf(reply), ...deadlineFromHeaders((h) => request.headers[h]) });
       const result = await session.get(name, args);
       return reply.send({ data: result.value, meta: meta(result.provenance) });
     } catch (error) {

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { hasScope, type Principal } from '../auth/index.js';
 import type { ContextRegistry, RegisteredContext } from '../context/index.js';
 import {
   BadUserInputError,
@@ -6,11 +7,13 @@ import {
   DeadlineExceededError,
   DefinitionError,
   EngramError,
+  ForbiddenError,
   ProviderTimeoutError,
   type ErrorCode,
 } from '../errors/index.js';
 import { inSpan } from '../observability/index.js';
-import type { Provider, ProviderStats } from '../providers/index.js';
+import type { Provider, ProviderHealth, ProviderStats } from '../providers/index.js';
+import { contextCacheKey } from './cache-key.js';
 import type { CacheEntry, ContextCache } from './context-cache.js';
 import { describeInvalidArguments, invalidArguments } from './format-zod-issues.js';
 import type { Provenance, SourceAttempt } from './provenance.js';
@@ -49,8 +52,11 @@ export interface VirtualStoreOptions {
 }
 
 export interface SessionOptions {
-  /** Caller identity; scopes anything cached across requests (unless a definition is public). */
-  readonly principal?: string;
+  /**
+   * The verified caller (from the authenticator, never from client input). Access rules are checked
+   * against it, every provider batch is scoped to its tenant, and every cache key carries it.
+   */
+  readonly principal: Principal;
   /** Aborted when the client goes away. */
   readonly signal?: AbortSignal;
   /** Asks for another deadline for this request; clamped to `[1, maxRequestDeadlineMs]`. */
@@ -115,7 +121,14 @@ export class VirtualStore {
         return [p.name, policy];
       }),
     );
-    for (const { definition } of this.registry.list()) {
+    for (const { definition, access } of this.registry.list()) {
+      const owner = access.public ? undefined : access.owner;
+      if (owner && typeof owner !== 'function') {
+        const provider = this.#providers.get(owner.lookup.provider);
+        if (!provider?.hasOperation(owner.lookup.operation)) {
+          throw new DefinitionError(definition.name, `access.owner looks up ${owner.lookup.provider}.${owner.lookup.operation}, which no configured provider offers.`);
+        }
+      }
       definition.sources.forEach((source, i) => {
         const provider = this.#providers.get(source.provider);
         const where = `source ${i + 1} uses ${source.provider}.${source.operation}`;
@@ -156,7 +169,7 @@ export class VirtualStore {
     return this.providers().map((p) => p.stats());
   }
 
-  session(options: SessionOptions = {}): StoreSession {
+  session(options: SessionOptions): StoreSession {
     return new StoreSession(this, this.#providers, options);
   }
 
@@ -174,6 +187,7 @@ export class StoreSession {
   readonly #providers: ReadonlyMap<string, Provider>;
   readonly #loaders = new Map<string, DataLoader<unknown, unknown, string>>();
   readonly #timers = new Map<string, SharedTimer>();
+  readonly #health = new Map<string, Promise<ProviderHealth>>();
   #cacheLoader: DataLoader<string, CacheEntry | undefined> | undefined;
   /**
    * Passed to every batch: aborted when the client leaves. No per-request timer: fields stop
@@ -182,7 +196,7 @@ export class StoreSession {
   readonly #signal: AbortSignal;
   readonly #deadlineAt: number;
   readonly #deadlineMs: number;
-  readonly principal: string | undefined;
+  readonly principal: Principal;
   /** Provenance of every context resolved with a `path`, in resolution order. */
   readonly provenance = new Map<string, Provenance>();
 
@@ -207,6 +221,16 @@ export class StoreSession {
     return this.#deadlineMs;
   }
 
+  /** A provider's health, checked at most once per session however many fields (aliases) ask. */
+  health(provider: Provider): Promise<ProviderHealth> {
+    let pending = this.#health.get(provider.name);
+    if (!pending) {
+      pending = provider.health();
+      this.#health.set(provider.name, pending);
+    }
+    return pending;
+  }
+
   /** Validates raw arguments against the context's schema (applying defaults). */
   parseArgs(name: string, rawArgs: unknown): { context: RegisteredContext; args: unknown } {
     const context = this.#store.registry.get(name);
@@ -228,9 +252,13 @@ export class StoreSession {
     return { context, args: parsed.data };
   }
 
-  /** Resolves a context: validates arguments, consults the cache, then tries its sources in order. */
+  /**
+   * Resolves a context: validates arguments, applies the definition's access rule, consults the
+   * cache, then tries its sources in order.
+   */
   async get(name: string, rawArgs: unknown, options: GetOptions = {}): Promise<ContextResult> {
     const { context, args } = this.parseArgs(name, rawArgs);
+    await this.#authorize(context, args);
     return inSpan(`context ${name}`, { 'engram.context': name }, async (span) => {
       const result = await this.#resolve(context, args, options);
       span?.setAttributes({
@@ -240,6 +268,31 @@ export class StoreSession {
       });
       return result;
     });
+  }
+
+  /**
+   * The definition's access rule against this session's principal. Denials read the same whether or
+   * not the record exists; an owner that cannot be looked up fails the field (closed, not open).
+   */
+  async #authorize(context: RegisteredContext, args: unknown): Promise<void> {
+    const rule = context.access;
+    if (rule.public) return;
+    const principal = this.principal;
+    const missing = rule.scopes.find((scope) => !hasScope(principal, scope));
+    if (missing !== undefined) {
+      throw new ForbiddenError(`Reading "${context.name}" requires the scope "${missing}".`, { context: context.name, requiredScope: missing });
+    }
+    const owner = rule.owner;
+    if (!owner || rule.anyScopes.every((scope) => principal.scopes.has(scope))) return;
+    const ownerId = typeof owner === 'function'
+      ? owner(args)
+      : await this.#loadWithin(owner.lookup.provider, owner.lookup.operation, owner.key(args), this.#store.providerTimeoutMs, this.#deadlineAt - performance.now());
+    if (ownerId !== principal.subject) {
+      throw new ForbiddenError(
+        `"${context.name}" can be read only for records of your own subject, or with the scope "${rule.anyScopes.join('", "')}".`,
+        { context: context.name },
+      );
+    }
   }
 
   /** Records provenance under the field's path (when it has one) and returns it. */
@@ -277,8 +330,7 @@ export class StoreSession {
     let cacheKey: string | undefined;
     let cached: CacheEntry | undefined;
     if (cache) {
-      const scope = cache.scope === 'public' ? '*' : `p:${this.principal ?? 'anonymous'}`;
-      cacheKey = `${name}|${scope}|${JSON.stringify(args)}`;
+      cacheKey = contextCacheKey(this.principal, name, cache, args);
       cached = await this.#cacheLookup(cacheKey);
       if (cached && Date.now() - cached.storedAt < cache.ttlSeconds * 1000) return this.#fromCache(name, path, started, cached, undefined);
       this.#store.observer.cache(name, 'miss');
@@ -407,12 +459,14 @@ export class StoreSession {
     const policy = this.#store.policy(providerName);
     const observer = this.#store.observer;
     const batching = this.#store.batching;
+    // Loaders live as long as the session, and a session has one principal: one tenant per batch.
+    const tenant = this.principal.tenant;
     loader = new DataLoader<unknown, unknown, string>(
       // Errors are returned in their slots (batch contract), so DataLoader rejects only that key.
       (keys) =>
         inSpan(`batch ${id}`, { 'engram.provider': providerName, 'engram.operation': operation, 'engram.keys': keys.length }, async () => {
           const started = performance.now();
-          const results = await policy.run(operation, keys, (signal) => provider.load(operation, keys, { signal }), this.#signal);
+          const results = await policy.run(operation, keys, (signal) => provider.load(operation, keys, { signal, tenant }), this.#signal);
           const errors: ErrorCode[] = [];
           for (const r of results) if (r instanceof Error) errors.push(errorCode(r));
           observer.batch({ provider: providerName, operation, keys: keys.length, latencyMs: performance.now() - started, errors });

@@ -1,12 +1,15 @@
 import { Zep, ZepError } from '@getzep/zep-cloud';
 import type { ZepClient } from '@getzep/zep-cloud';
-import type { DemoFact, DemoMessage, DemoThread, DemoUser } from '../demo/demo-data.js';
-import { demoFacts, demoMessages, demoThreads, demoUsers } from '../demo/demo-data.js';
+import type { DemoDataSet, DemoFact, DemoMessage, DemoThread, DemoUser } from '../demo/demo-data.js';
+import { demoDataSets } from '../demo/demo-data.js';
+import { namespacedZepId } from '../providers/zep/index.js';
 import { TaskPool } from './task-pool.js';
 
 export interface SeedZepDemoOptions {
   /** Zep calls in flight at once. @default 8 */
   concurrency?: number;
+  /** @default every demo tenant (`acme`, `globex`) */
+  dataSets?: readonly DemoDataSet[];
 }
 
 /** What the seed wrote; users and threads that already existed are skipped with their messages and facts. */
@@ -56,24 +59,31 @@ async function created(create: () => Promise<unknown>): Promise<boolean> {
 }
 
 /**
- * Loads the demo data set (`src/demo/demo-data.ts`) into Zep through the SDK: users, their threads
+ * Loads the demo data sets (`src/demo/demo-data.ts`) into Zep through the SDK: users, their threads
  * with messages, and their facts as fact triples, with the data set's own timestamps so that the
- * result is reproducible. Works against the emulator and Zep Cloud; re-running skips what exists.
+ * result is reproducible. Tenants share the project, with ids namespaced as the Zep provider reads
+ * them (`acme:u1`). Works against the emulator and Zep Cloud; re-running skips what exists.
  */
 export async function seedZepDemo(client: ZepClient, options: SeedZepDemoOptions = {}): Promise<SeedZepDemoResult> {
   const pool = new TaskPool(options.concurrency ?? 8);
-  const threadsByUser = groupBy(demoThreads, (thread) => thread.userId);
-  const messagesByThread = groupBy(demoMessages, (message) => message.threadId);
-  const factsByUser = groupBy(demoFacts, (fact) => fact.userId);
   const result: SeedZepDemoResult = { users: 0, threads: 0, messages: 0, facts: 0 };
+  for (const dataSet of options.dataSets ?? demoDataSets) await seedDataSet(client, pool, dataSet, result);
+  return result;
+}
+
+async function seedDataSet(client: ZepClient, pool: TaskPool, dataSet: DemoDataSet, result: SeedZepDemoResult): Promise<void> {
+  const zepId = (id: string): string => namespacedZepId(dataSet.tenant, id);
+  const threadsByUser = groupBy(dataSet.threads, (thread) => thread.userId);
+  const messagesByThread = groupBy(dataSet.messages, (message) => message.threadId);
+  const factsByUser = groupBy(dataSet.facts, (fact) => fact.userId);
 
   const seedThread = async (user: DemoUser, thread: DemoThread): Promise<void> => {
-    const isNew = await pool.run(() => created(() => client.thread.create({ threadId: thread.id, userId: user.id })));
+    const isNew = await pool.run(() => created(() => client.thread.create({ threadId: zepId(thread.id), userId: zepId(user.id) })));
     if (!isNew) return;
     result.threads += 1;
     for (const messages of chunk(messagesByThread.get(thread.id) ?? [], MESSAGES_PER_CALL)) {
       await pool.run(() =>
-        client.thread.addMessages(thread.id, {
+        client.thread.addMessages(zepId(thread.id), {
           messages: messages.map((message: DemoMessage) => ({
             role: message.role,
             name: message.role === 'user' ? `${user.firstName} ${user.lastName}` : ASSISTANT_NAME,
@@ -89,7 +99,7 @@ export async function seedZepDemo(client: ZepClient, options: SeedZepDemoOptions
   const seedFact = async (fact: DemoFact): Promise<void> => {
     await pool.run(() =>
       client.graph.addFactTriple({
-        userId: fact.userId,
+        userId: zepId(fact.userId),
         fact: fact.fact,
         factName: fact.name,
         sourceNodeName: fact.sourceNode,
@@ -105,7 +115,7 @@ export async function seedZepDemo(client: ZepClient, options: SeedZepDemoOptions
     const isNew = await pool.run(() =>
       created(() =>
         client.user.add({
-          userId: user.id,
+          userId: zepId(user.id),
           email: user.email,
           firstName: user.firstName,
           lastName: user.lastName,
@@ -121,8 +131,7 @@ export async function seedZepDemo(client: ZepClient, options: SeedZepDemoOptions
     await settle(tasks);
   };
 
-  await settle(demoUsers.map(seedUser));
-  return result;
+  await settle(dataSet.users.map(seedUser));
 
   /** Waits for every task (none is left pending), then throws the first failure. */
   async function settle(tasks: readonly Promise<void>[]): Promise<void> {

@@ -5,6 +5,7 @@ type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
 export interface UsersTable {
+  tenant_id: string;
   id: string;
   email: string;
   first_name: string;
@@ -13,6 +14,7 @@ export interface UsersTable {
 }
 
 export interface ProfilesTable {
+  tenant_id: string;
   user_id: string;
   locale: string;
   timezone: string;
@@ -23,6 +25,7 @@ export interface ProfilesTable {
 }
 
 export interface FactsTable {
+  tenant_id: string;
   id: string;
   user_id: string;
   name: string;
@@ -35,12 +38,14 @@ export interface FactsTable {
 }
 
 export interface ThreadsTable {
+  tenant_id: string;
   id: string;
   user_id: string;
   created_at: Timestamp;
 }
 
 export interface MessagesTable {
+  tenant_id: string;
   id: string;
   thread_id: string;
   role: string;
@@ -49,6 +54,7 @@ export interface MessagesTable {
 }
 
 export interface DocumentsTable {
+  tenant_id: string;
   id: string;
   title: string;
   body: string;
@@ -58,7 +64,21 @@ export interface DocumentsTable {
   search: ColumnType<string, never, never>;
 }
 
-/** The cold store's schema, as Kysely sees it. */
+/** API keys of agents and services; the secret is stored only as its SHA-256 (hex). */
+export interface ApiKeysTable {
+  id: string;
+  tenant_id: string;
+  subject: string;
+  scopes: ColumnType<string[], string[] | undefined, string[]>;
+  name: string;
+  key_hash: string;
+  created_at: DefaultTimestamp;
+  expires_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+/** The cold store's schema, as Kysely sees it. Every table of context data carries `tenant_id`. */
 export interface Database {
   users: UsersTable;
   profiles: ProfilesTable;
@@ -66,6 +86,7 @@ export interface Database {
   threads: ThreadsTable;
   messages: MessagesTable;
   documents: DocumentsTable;
+  api_keys: ApiKeysTable;
 }
 
 export type EngramDatabase = Kysely<Database>;

@@ -60,7 +60,7 @@ export interface DocumentSearchKey {
   readonly limit: number;
 }
 
-/** Operations of the `postgres` provider, for context definitions' sources. */
+/** Operations of the `postgres` provider, for context definitions' sources. Every one reads the batch's tenant only. */
 export const postgresOps = {
   /** A user with their profile; `null` when the user does not exist. */
   userProfile: operationRef<string, UserProfileRow | null>('postgres', 'userProfile'),
@@ -70,6 +70,8 @@ export const postgresOps = {
   threadMessages: operationRef<ThreadMessagesKey, MessageRow[] | null>('postgres', 'threadMessages'),
   /** The thread's user and their latest facts; `null` for an unknown thread. */
   threadFacts: operationRef<string, ThreadFactsRow | null>('postgres', 'threadFacts'),
+  /** The user a thread belongs to (its owner, for access rules); `null` for an unknown thread. */
+  threadOwner: operationRef<string, string | null>('postgres', 'threadOwner'),
   /** Full-text search over documents, best match first. */
   searchDocuments: operationRef<DocumentSearchKey, DocumentHit[]>('postgres', 'searchDocuments'),
 } as const;

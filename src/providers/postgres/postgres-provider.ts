@@ -14,48 +14,52 @@ import {
 } from './postgres-operations.js';
 
 // Statement texts are fixed (keys travel as array parameters), so they are written once here
-// instead of being rebuilt and compiled by the query builder on every batch.
+// instead of being rebuilt and compiled by the query builder on every batch. `$1` is always the
+// batch's tenant: no statement can reach a row of another tenant, whatever ids a key carries.
 const SQL = {
   userProfile: `select u.id, u.email, u.first_name, u.last_name, u.created_at, p.locale, p.timezone, p.plan, p.bio, p.preferences
-    from users u left join profiles p on p.user_id = u.id
-    where u.id = any($1::text[])`,
+    from users u left join profiles p on p.tenant_id = u.tenant_id and p.user_id = u.id
+    where u.tenant_id = $1 and u.id = any($2::text[])`,
   userFacts: `select k.ord, f.id, f.name, f.fact, f.source_node, f.target_node, f.valid_at, f.invalid_at, f.created_at
-    from unnest($1::text[], $2::int[]) with ordinality as k(user_id, lim, ord)
+    from unnest($2::text[], $3::int[]) with ordinality as k(user_id, lim, ord)
     cross join lateral (
       select * from facts
-      where facts.user_id = k.user_id and facts.invalid_at is null
+      where facts.tenant_id = $1 and facts.user_id = k.user_id and facts.invalid_at is null
       order by facts.created_at desc, facts.id
       limit k.lim
     ) f
     order by k.ord, f.created_at desc, f.id`,
   threadMessages: `select k.ord, m.id, m.role, m.content, m.created_at
-    from unnest($1::text[], $2::int[]) with ordinality as k(thread_id, lim, ord)
-    join threads t on t.id = k.thread_id
+    from unnest($2::text[], $3::int[]) with ordinality as k(thread_id, lim, ord)
+    join threads t on t.tenant_id = $1 and t.id = k.thread_id
     left join lateral (
       select * from messages
-      where messages.thread_id = k.thread_id
+      where messages.tenant_id = $1 and messages.thread_id = k.thread_id
       order by messages.created_at desc, messages.id desc
       limit k.lim
     ) m on true
     order by k.ord, m.created_at, m.id`,
   threadFacts: `select k.ord, t.id as thread_id, t.user_id, f.id, f.name, f.fact, f.source_node, f.target_node, f.valid_at, f.invalid_at, f.created_at
-    from unnest($1::text[]) with ordinality as k(thread_id, ord)
-    join threads t on t.id = k.thread_id
+    from unnest($2::text[]) with ordinality as k(thread_id, ord)
+    join threads t on t.tenant_id = $1 and t.id = k.thread_id
     left join lateral (
       select * from facts
-      where facts.user_id = t.user_id and facts.invalid_at is null
+      where facts.tenant_id = $1 and facts.user_id = t.user_id and facts.invalid_at is null
       order by facts.created_at desc, facts.id
       limit 20
     ) f on true
     order by k.ord, f.created_at desc, f.id`,
+  threadOwner: `select k.ord, t.user_id
+    from unnest($2::text[]) with ordinality as k(thread_id, ord)
+    join threads t on t.tenant_id = $1 and t.id = k.thread_id`,
   searchDocuments: `select k.ord, d.id, d.title, d.snippet, d.tags, d.rank
-    from unnest($1::text[], $2::int[]) with ordinality as k(q, lim, ord)
+    from unnest($2::text[], $3::int[]) with ordinality as k(q, lim, ord)
     cross join lateral (
       select documents.id, documents.title, documents.tags,
         ts_rank(documents.search, websearch_to_tsquery('english', k.q))::float8 as rank,
         ts_headline('english', documents.body, websearch_to_tsquery('english', k.q), 'MaxFragments=1, MaxWords=24, MinWords=8') as snippet
       from documents
-      where documents.search @@ websearch_to_tsquery('english', k.q)
+      where documents.tenant_id = $1 and documents.search @@ websearch_to_tsquery('english', k.q)
       order by rank desc, documents.id
       limit k.lim
     ) d
@@ -115,11 +119,11 @@ export class PostgresProvider extends BaseProvider {
 
     this.register(postgresOps.userProfile, {
       keyId: (userId) => userId,
-      load: async (userIds) => {
+      load: async (userIds, { tenant }) => {
         const rows = await this.#query<{
           id: string; email: string; first_name: string; last_name: string; created_at: Date;
           locale: string | null; timezone: string | null; plan: string | null; bio: string | null; preferences: Record<string, unknown> | null;
-        }>(SQL.userProfile, [[...userIds]]);
+        }>(SQL.userProfile, [tenant, [...userIds]]);
         return resultsByKey(userIds, rows, (k) => k, (r) => r.id, (r) => ({
           id: r.id,
           email: r.email,
@@ -137,18 +141,18 @@ export class PostgresProvider extends BaseProvider {
 
     this.register(postgresOps.userFacts, {
       keyId: (k: UserFactsKey) => `${k.userId}\u0000${k.limit}`,
-      load: async (keys) => {
-        const rows = await this.#query<FactSqlRow>(SQL.userFacts, [keys.map((k) => k.userId), keys.map((k) => k.limit)]);
+      load: async (keys, { tenant }) => {
+        const rows = await this.#query<FactSqlRow>(SQL.userFacts, [tenant, keys.map((k) => k.userId), keys.map((k) => k.limit)]);
         return groupByOrdinal(keys.length, rows, toFact);
       },
     });
 
     this.register(postgresOps.threadMessages, {
       keyId: (k: ThreadMessagesKey) => `${k.threadId}\u0000${k.lastN}`,
-      load: async (keys) => {
+      load: async (keys, { tenant }) => {
         const rows = await this.#query<{ ord: number | string; id: string | null; role: string; content: string; created_at: Date }>(
           SQL.threadMessages,
-          [keys.map((k) => k.threadId), keys.map((k) => k.lastN)],
+          [tenant, keys.map((k) => k.threadId), keys.map((k) => k.lastN)],
         );
         const known = new Set(rows.map((r) => Number(r.ord)));
         const groups = groupByOrdinal(keys.length, rows.filter((r) => r.id !== null), (r): MessageRow => ({
@@ -163,8 +167,8 @@ export class PostgresProvider extends BaseProvider {
 
     this.register(postgresOps.threadFacts, {
       keyId: (threadId) => threadId,
-      load: async (threadIds) => {
-        const rows = await this.#query<Omit<FactSqlRow, 'id'> & { id: string | null; thread_id: string; user_id: string }>(SQL.threadFacts, [[...threadIds]]);
+      load: async (threadIds, { tenant }) => {
+        const rows = await this.#query<Omit<FactSqlRow, 'id'> & { id: string | null; thread_id: string; user_id: string }>(SQL.threadFacts, [tenant, [...threadIds]]);
         const byOrd = new Map<number, { threadId: string; userId: string; facts: FactRow[] }>();
         for (const r of rows) {
           const ord = Number(r.ord);
@@ -179,12 +183,21 @@ export class PostgresProvider extends BaseProvider {
       },
     });
 
+    this.register(postgresOps.threadOwner, {
+      keyId: (threadId) => threadId,
+      load: async (threadIds, { tenant }) => {
+        const rows = await this.#query<{ ord: number | string; user_id: string }>(SQL.threadOwner, [tenant, [...threadIds]]);
+        const owners = groupByOrdinal(threadIds.length, rows, (r) => r.user_id);
+        return owners.map((list) => list[0] ?? null);
+      },
+    });
+
     this.register(postgresOps.searchDocuments, {
       keyId: (k: DocumentSearchKey) => `${k.query}\u0000${k.limit}`,
-      load: async (keys) => {
+      load: async (keys, { tenant }) => {
         const rows = await this.#query<{ ord: number | string; id: string; title: string; snippet: string; tags: string[]; rank: number }>(
           SQL.searchDocuments,
-          [keys.map((k) => k.query), keys.map((k) => k.limit)],
+          [tenant, keys.map((k) => k.query), keys.map((k) => k.limit)],
         );
         return groupByOrdinal(keys.length, rows, (r): DocumentHit => ({
           id: r.id,

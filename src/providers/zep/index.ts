@@ -16,3 +16,5 @@ export type {
 } from './zep-operations.js';
 export { ZepProvider } from './zep-provider.js';
 export type { ZepProviderOptions } from './zep-provider.js';
+export { namespacedZepId, ZepTenancy } from './zep-tenancy.js';
+export type { ZepTenantScope } from './zep-tenancy.js';

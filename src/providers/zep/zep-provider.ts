@@ -13,10 +13,13 @@ import {
   type ZepUserFactsKey,
 } from './zep-operations.js';
 import { toEpisode, toFact, toMessages, toNode, toUser } from './zep-results.js';
+import { ZepTenancy, type ZepTenantScope } from './zep-tenancy.js';
 
 export interface ZepProviderOptions {
-  /** A client from `createZepClient` (or `new ZepClient`). */
+  /** A client from `createZepClient` (or `new ZepClient`): the project every tenant shares, with `tenant:id` ids. */
   readonly client: ZepClient;
+  /** Tenants with a Zep project (API key) of their own; their ids are not namespaced. @default none */
+  readonly tenantClients?: Readonly<Record<string, ZepClient>>;
   /** Time limit of one HTTP call (each retry gets its own); Engram's answer to the SDK's 60 s default. */
   readonly timeoutMs: number;
   /** Retries of a call answered with 408, 429 or 5xx (the SDK backs off 1 s, then 2 s, …); 0 disables them. */
@@ -96,6 +99,7 @@ function requirePositiveInteger(name: string, value: number, min: number): void 
  */
 export class ZepProvider extends BaseProvider {
   readonly #client: ZepClient;
+  readonly #tenancy: ZepTenancy;
   readonly #timeoutMs: number;
   readonly #maxRetries: number;
   readonly #concurrency: number;
@@ -107,17 +111,17 @@ export class ZepProvider extends BaseProvider {
     requirePositiveInteger('maxRetries', options.maxRetries, 0);
     requirePositiveInteger('concurrency', options.concurrency, 1);
     this.#client = options.client;
+    this.#tenancy = new ZepTenancy(options.client, options.tenantClients);
     this.#timeoutMs = options.timeoutMs;
     this.#maxRetries = options.maxRetries;
     this.#concurrency = options.concurrency;
     this.#healthTimeoutMs = options.healthTimeoutMs ?? 2000;
-    const client = this.#client;
 
     this.#registerPerKey(
       zepOps.threadContext,
       (threadId) => threadId,
-      async (threadId, call) => {
-        const response = await unlessNotFound(call((o) => client.thread.getUserContext(threadId, {}, o)), null);
+      async (threadId, call, { client, zepId }) => {
+        const response = await unlessNotFound(call((o) => client.thread.getUserContext(zepId(threadId), {}, o)), null);
         return response === null ? null : { threadId, context: response.context ?? '' };
       },
     );
@@ -125,8 +129,8 @@ export class ZepProvider extends BaseProvider {
     this.#registerPerKey(
       zepOps.threadMessages,
       (k: ZepThreadMessagesKey) => JSON.stringify([k.threadId, k.lastN]),
-      async ({ threadId, lastN }, call) => {
-        const response = await unlessNotFound(call((o) => client.thread.get(threadId, { lastn: lastN }, o)), null);
+      async ({ threadId, lastN }, call, { client, zepId }) => {
+        const response = await unlessNotFound(call((o) => client.thread.get(zepId(threadId), { lastn: lastN }, o)), null);
         return response === null ? null : toMessages(response.messages ?? []);
       },
     );
@@ -135,8 +139,8 @@ export class ZepProvider extends BaseProvider {
       zepOps.userFacts,
       // Absent and blank queries send the same request, so they are the same key.
       (k: ZepUserFactsKey) => JSON.stringify([k.userId, searchQuery(k.query), k.limit]),
-      async ({ userId, query, limit }, call) => {
-        const request = { userId, query: searchQuery(query), scope: 'edges' as const, limit };
+      async ({ userId, query, limit }, call, { client, zepId }) => {
+        const request = { userId: zepId(userId), query: searchQuery(query), scope: 'edges' as const, limit };
         const response = await unlessNotFound(call((o) => client.graph.search(request, o)), null);
         return (response?.edges ?? []).map(toFact);
       },
@@ -145,8 +149,8 @@ export class ZepProvider extends BaseProvider {
     this.#registerPerKey(
       zepOps.graphSearch,
       (k: ZepGraphSearchKey) => JSON.stringify([k.userId, searchQuery(k.query), k.scope, k.limit]),
-      async ({ userId, query, scope, limit }, call) => {
-        const request = { userId, query: searchQuery(query), scope, limit };
+      async ({ userId, query, scope, limit }, call, { client, zepId }) => {
+        const request = { userId: zepId(userId), query: searchQuery(query), scope, limit };
         const response = await unlessNotFound(call((o) => client.graph.search(request, o)), null);
         const result = emptySearch();
         if (response === null) return result;
@@ -164,8 +168,8 @@ export class ZepProvider extends BaseProvider {
     this.#registerPerKey(
       zepOps.user,
       (userId) => userId,
-      async (userId, call) => {
-        const user = await unlessNotFound(call((o) => client.user.get(userId, o)), null);
+      async (userId, call, { client, zepId }) => {
+        const user = await unlessNotFound(call((o) => client.user.get(zepId(userId), o)), null);
         return user === null ? null : toUser(userId, user);
       },
     );
@@ -197,11 +201,12 @@ export class ZepProvider extends BaseProvider {
   #registerPerKey<K, V>(
     ref: OperationRef<K, V>,
     keyId: (key: K) => string,
-    fetchOne: (key: K, call: <T>(request: (options: RequestOptions) => Promise<T>) => Promise<T>) => Promise<V>,
+    fetchOne: (key: K, call: <T>(request: (options: RequestOptions) => Promise<T>) => Promise<T>, scope: ZepTenantScope) => Promise<V>,
   ): void {
     this.register(ref, {
       keyId,
       load: async (keys, context) => {
+        const scope = this.#tenancy.scope(context.tenant);
         const distinct = new Map<string, K>();
         for (const key of keys) if (!distinct.has(keyId(key))) distinct.set(keyId(key), key);
         // One listener on the request's signal per batch; at most `concurrency` on the batch's.
@@ -209,7 +214,7 @@ export class ZepProvider extends BaseProvider {
           context.signal,
           (signal) => {
             const call = <T>(request: (options: RequestOptions) => Promise<T>): Promise<T> => this.#call(signal, request);
-            return mapConcurrent([...distinct.values()], this.#concurrency, (key) => fetchOne(key, call));
+            return mapConcurrent([...distinct.values()], this.#concurrency, (key) => fetchOne(key, call, scope));
           },
           this.#concurrency + 1,
         );

@@ -1,0 +1,10 @@
+export { compileAccessRule } from './access-rule.js';
+export type { AccessRule, CompiledAccessRule, OwnerRule } from './access-rule.js';
+export { ApiKeyStore } from './api-key-store.js';
+export type { ApiKeyInfo, ApiKeyStoreOptions, CreateApiKeyInput } from './api-key-store.js';
+export { Authenticator } from './authenticator.js';
+export type { AuthMode, AuthOptions } from './authenticator.js';
+export { JWT_ALGORITHMS, JwtVerifier } from './jwt-verifier.js';
+export type { JwtVerifierOptions } from './jwt-verifier.js';
+export { createPrincipal, developmentPrincipal, hasScope, invalidIdentity, parseScopes, Scopes, TENANT_PATTERN } from './principal.js';
+export type { CredentialKind, Principal } from './principal.js';

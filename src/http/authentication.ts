@@ -1,0 +1,82 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import type { Authenticator, Principal } from '../auth/index.js';
+import { EngramError, ServiceUnavailableError, UnauthenticatedError } from '../errors/index.js';
+
+/** Whether a route needs a verified principal; a function decides per request (GraphiQL's page). */
+export type AuthenticationRequirement = 'required' | 'optional' | ((request: FastifyRequest) => 'required' | 'optional');
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified caller, set once per request by the authenticator; absent when not authenticated. */
+    principal: Principal | undefined;
+    /** Why the request is not authenticated (missing or refused credentials, key store down). */
+    authFailure: EngramError | undefined;
+  }
+  interface FastifyContextConfig {
+    /** @default 'required' (secure by default: a route opts out, never in) */
+    authentication?: AuthenticationRequirement;
+    /** Errors of this route are GraphQL-shaped (`{"errors":[…]}`). */
+    graphqlErrors?: boolean;
+  }
+}
+
+/** `WWW-Authenticate` per RFC 6750: a bare challenge when nothing was sent, `invalid_token` otherwise. */
+function challenge(request: FastifyRequest, error: EngramError): string {
+  if (request.headers.authorization === undefined) return 'Bearer realm="engram"';
+  const description = error.message.replaceAll('"', "'");
+  return `Bearer realm="engram", error="invalid_token", error_description="${description}"`;
+}
+
+/** Answers an authentication failure in the route's error shape. */
+export function sendAuthFailure(request: FastifyRequest, reply: FastifyReply, error: EngramError): FastifyReply {
+  reply.status(error.httpStatus);
+  if (error instanceof UnauthenticatedError) reply.header('www-authenticate', challenge(request, error));
+  else reply.header('retry-after', '5');
+  if (request.routeOptions.config.graphqlErrors) {
+    const accept = request.headers.accept ?? '';
+    reply.type(accept.includes('application/graphql-response+json') ? 'application/graphql-response+json; charset=utf-8' : 'application/json; charset=utf-8');
+    return reply.send({ errors: [{ message: error.message, extensions: { code: error.code } }] });
+  }
+  return reply.send({ error: { code: error.code, message: error.message } });
+}
+
+/**
+ * Verifies the credentials of every request once, before rate limiting (which keys on the principal)
+ * and routing. A failure is remembered, not answered: routes that require a principal answer it
+ * after the rate limiter has counted the attempt (see {@link requireAuthentication}).
+ */
+export function registerAuthentication(app: FastifyInstance, authenticator: Authenticator): void {
+  app.decorateRequest('principal', undefined);
+  app.decorateRequest('authFailure', undefined);
+  app.addHook('onRequest', async (request) => {
+    try {
+      request.principal = await authenticator.authenticate(request.headers.authorization);
+    } catch (error) {
+      request.authFailure = error instanceof EngramError ? error : new ServiceUnavailableError('Credentials cannot be checked right now; retry later.', { cause: error });
+      if (!(error instanceof EngramError)) request.log.error({ err: error }, 'authentication failed unexpectedly');
+    }
+  });
+}
+
+/**
+ * Adds a route-level `preHandler` that answers 401 (or 503 when credentials cannot be checked) to
+ * every route registered after it in this context, unless the route's `authentication` config says
+ * `optional`. Route-level hooks run after the rate limiter's, so refused attempts are counted.
+ */
+export function requireAuthentication(routes: FastifyInstance): void {
+  const guard = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (request.principal) return;
+    const requirement = request.routeOptions.config.authentication ?? 'required';
+    if ((typeof requirement === 'function' ? requirement(request) : requirement) === 'optional') return;
+    await sendAuthFailure(request, reply, request.authFailure ?? new UnauthenticatedError('Authentication required.'));
+  };
+  routes.addHook('onRoute', (route: RouteOptions) => {
+    route.preHandler = [...(Array.isArray(route.preHandler) ? route.preHandler : route.preHandler ? [route.preHandler] : []), guard];
+  });
+}
+
+/** The verified principal of a request that passed {@link requireAuthentication}. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw request.authFailure ?? new UnauthenticatedError('Authentication required.');
+  return request.principal;
+}
