@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ApiKeyStore, Scopes } from '../src/auth/index.js';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, type EngramConfig } from '../src/config.js';
 import { ConfigError } from '../src/errors/index.js';
 import { migrateToLatest, openDatabase } from '../src/providers/postgres/index.js';
 
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const [command, ...rest] = positionals;
   if (values.help || command === undefined) fail('Manage Engram API keys.');
 
-  let config;
+  let config: EngramConfig;
   try {
     config = loadConfig(process.env);
   } catch (error) {

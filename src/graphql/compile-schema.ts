@@ -212,6 +212,8 @@ function addIntrospectionTypes(builder: Builder, registry: ContextRegistry): voi
   builder.queryField('providers', (t) =>
     t.field({
       type: [ProviderInfo],
+      // Nullable so that a denied `providers` nulls only itself, not the whole response.
+      nullable: true,
       description: 'The providers behind the store, with their stats, breaker state and health. Requires the scope `engram:admin`.',
       resolve: (_root, _args, ctx) => {
         if (!hasScope(ctx.session.principal, Scopes.admin)) {

@@ -10,6 +10,12 @@ export interface SeedZepDemoOptions {
   concurrency?: number;
   /** @default every demo tenant (`acme`, `globex`) */
   dataSets?: readonly DemoDataSet[];
+  /**
+   * The Zep id of a demo user or thread: `tenant:id` as the Zep provider reads a shared project, or
+   * `(tenant, id) => id` for a project of the tenant's own.
+   * @default namespacedZepId
+   */
+  zepId?: (tenant: string, id: string) => string;
 }
 
 /** What the seed wrote; users and threads that already existed are skipped with their messages and facts. */
@@ -67,12 +73,18 @@ async function created(create: () => Promise<unknown>): Promise<boolean> {
 export async function seedZepDemo(client: ZepClient, options: SeedZepDemoOptions = {}): Promise<SeedZepDemoResult> {
   const pool = new TaskPool(options.concurrency ?? 8);
   const result: SeedZepDemoResult = { users: 0, threads: 0, messages: 0, facts: 0 };
-  for (const dataSet of options.dataSets ?? demoDataSets) await seedDataSet(client, pool, dataSet, result);
+  const zepId = options.zepId ?? namespacedZepId;
+  for (const dataSet of options.dataSets ?? demoDataSets) await seedDataSet(client, pool, dataSet, (id) => zepId(dataSet.tenant, id), result);
   return result;
 }
 
-async function seedDataSet(client: ZepClient, pool: TaskPool, dataSet: DemoDataSet, result: SeedZepDemoResult): Promise<void> {
-  const zepId = (id: string): string => namespacedZepId(dataSet.tenant, id);
+async function seedDataSet(
+  client: ZepClient,
+  pool: TaskPool,
+  dataSet: DemoDataSet,
+  zepId: (id: string) => string,
+  result: SeedZepDemoResult,
+): Promise<void> {
   const threadsByUser = groupBy(dataSet.threads, (thread) => thread.userId);
   const messagesByThread = groupBy(dataSet.messages, (message) => message.threadId);
   const factsByUser = groupBy(dataSet.facts, (fact) => fact.userId);

@@ -15,6 +15,7 @@ function itemContext(name: string, output: z.ZodType = Item.nullable()) {
     args: z.object({ itemId: id() }),
     output,
     sources: (from) => [from(fixtureOps.item, { key: (a) => a.itemId, map: (v) => v })],
+    access: 'public',
   });
 }
 
@@ -61,6 +62,7 @@ describe('ContextRegistry', () => {
       args: z.object({ filter: z.object({ tag: z.string() }) }),
       output: Item,
       sources: (from) => [from(fixtureOps.item, { key: () => 'x' })],
+      access: 'public',
     });
     expect(() => new ContextRegistry([bad])).toThrow(
       'Context definition "item": argument "filter" is an object; arguments must be scalars, enums or lists of them',
@@ -68,8 +70,34 @@ describe('ContextRegistry', () => {
   });
 
   it('rejects a definition without sources', () => {
-    const none = defineContext({ name: 'item', description: 'An item.', args: z.object({}), output: Item, sources: () => [] });
+    const none = defineContext({ name: 'item', description: 'An item.', args: z.object({}), output: Item, sources: () => [], access: 'public' });
     expect(() => new ContextRegistry([none])).toThrow('Context definition "item": needs at least one source.');
+  });
+
+  it('refuses a definition without an access rule, and says how to declare one', () => {
+    // What a JavaScript caller (or a cast) can still hand over: TypeScript requires `access`.
+    const bare = { ...itemContext('item'), access: undefined };
+    expect(() => new ContextRegistry([bare])).toThrow(
+      'Context definition "item": declares no access rule: add `access: { scopes: [\'context:read\'], owner: … }`, or `access: \'public\'` to let every principal of a tenant read it.',
+    );
+    const empty = { ...itemContext('item'), access: { scopes: [] } };
+    expect(() => new ContextRegistry([empty])).toThrow(
+      'Context definition "item": access.scopes must be a non-empty list of scope names such as "context:read" (received []).',
+    );
+  });
+
+  it('fails store start-up when an owner rule looks up an operation no provider offers', () => {
+    const owned = defineContext({
+      name: 'item',
+      description: 'An item.',
+      args: z.object({ itemId: id() }),
+      output: Item.nullable(),
+      sources: (from) => [from(fixtureOps.item, { key: (a) => a.itemId })],
+      access: { owner: { lookup: { provider: 'fixture', operation: 'owner' }, key: (a) => a.itemId } },
+    });
+    expect(() => new VirtualStore({ registry: new ContextRegistry([owned]), providers: [new FixtureProvider()] })).toThrow(
+      'Context definition "item": access.owner looks up fixture.owner, which no configured provider offers.',
+    );
   });
 
   it('rejects two different schemas with one GraphQL type name', () => {
@@ -92,6 +120,7 @@ describe('ContextRegistry', () => {
         args: z.object({}),
         output: Item,
         sources: (from) => [from({ provider: 'fixture', operation: 'nope' }, { key: () => 'x' })],
+        access: 'public',
       }),
     ]);
     expect(() => new VirtualStore({ registry: other, providers: [new FixtureProvider()] })).toThrow(

@@ -31,6 +31,8 @@ beforeAll(async () => {
     ...process.env,
     PORT: String(port),
     HOST: '127.0.0.1',
+    // Loopback: the development principal (authentication itself is covered by test/main/auth-startup.test.ts).
+    AUTH_MODE: 'off',
     ZEP_EMULATOR_PORT: String(zepPort),
     ZEP_API_KEY: '',
     ZEP_TIMEOUT_MS: '5000',

@@ -1,10 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { Authenticator } from '../../src/auth/index.js';
 import { defineContext, id } from '../../src/context/index.js';
+import { globexDemo } from '../../src/demo/demo-data.js';
 import { demoContexts } from '../../src/contexts/index.js';
 import { zepOps } from '../../src/providers/zep/index.js';
 import { MemoryContextCache, RedisContextCache, type ContextCache } from '../../src/store/index.js';
+import { bearer, createTestKeys, type TestKeys } from '../support/test-credentials.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { startTestZep, type TestZep } from '../support/test-zep.js';
@@ -19,6 +22,7 @@ const cachedZepUser = defineContext({
   output: z.object({ id: id(), email: z.string().nullable() }).nullable(),
   sources: (from) => [from(zepOps.user, { key: (a) => a.userId })],
   cache: { ttlSeconds: TTL_MS / 1000, staleIfErrorSeconds: 60 },
+  access: { owner: (a) => a.userId },
 });
 
 const redisUrl = process.env['TEST_REDIS_URL'];
@@ -30,9 +34,11 @@ const kinds: Array<[string, () => ContextCache]> = [
 
 let database: TestDatabase;
 let zep: TestZep;
+let keys: TestKeys;
 
 beforeAll(async () => {
   [database, zep] = await Promise.all([createTestDatabase(), startTestZep({ timeoutMs: 1000, maxRetries: 0 })]);
+  keys = await createTestKeys(database.db);
 });
 
 afterAll(async () => {
@@ -44,7 +50,13 @@ describe.each(kinds)('cross-request cache: %s', (_kind, makeCache) => {
   let server: TestServer;
 
   beforeAll(async () => {
-    server = await startTestServer({ db: database.db, zep: zep.options, definitions: [...demoContexts, cachedZepUser], cache: makeCache() });
+    server = await startTestServer({
+      db: database.db,
+      zep: zep.options,
+      definitions: [...demoContexts, cachedZepUser],
+      cache: makeCache(),
+      auth: new Authenticator({ mode: 'required', apiKeys: keys.store }),
+    });
   });
 
   afterEach(() => {
@@ -56,10 +68,10 @@ describe.each(kinds)('cross-request cache: %s', (_kind, makeCache) => {
     await server?.close();
   });
 
-  const ask = async (userId: string, principal = 'alice') => {
+  const ask = async (userId: string, key = keys.acmeAgent, extraHeaders: Record<string, string> = {}) => {
     const response = await fetch(`${server.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-engram-principal': principal },
+      headers: { 'content-type': 'application/json', ...bearer(key), ...extraHeaders },
       body: JSON.stringify({ query: `{ a: cachedZepUser(userId: "${userId}") { id email } b: cachedZepUser(userId: "${userId}") { id } }` }),
     });
     return (await response.json()) as { data: Record<string, unknown>; errors?: Array<{ extensions: { code: string } }>; extensions: { contexts: Record<string, Record<string, unknown>> } };
@@ -77,11 +89,31 @@ describe.each(kinds)('cross-request cache: %s', (_kind, makeCache) => {
     expect(zep.emulator.stats().total).toBe(1);
   });
 
-  it('scopes entries by principal', async () => {
-    await ask('u6', 'alice');
-    const bob = await ask('u6', 'bob');
-    expect(bob.extensions.contexts['a']).toMatchObject({ cached: false });
+  it('scopes entries by verified tenant: globex\'s u6 is its own, right after acme\'s u6 filled the cache', async () => {
+    const acme = await ask('u6', keys.acmeAgent);
+    expect(acme.data['a']).toEqual({ id: 'u6', email: 'donald@example.com' });
+    const globex = await ask('u6', keys.globexAgent);
+    expect(globex.data['a']).toEqual({ id: 'u6', email: globexDemo.users[5]?.email });
+    expect(globex.extensions.contexts['a']).toMatchObject({ cached: false });
     expect(zep.emulator.stats().total).toBe(2);
+    // Within a tenant, the entry is shared by every principal allowed to read it (rules run first).
+    const agentAgain = await ask('u6', keys.acmeAgent);
+    expect(agentAgain.extensions.contexts['a']).toMatchObject({ cached: true });
+  });
+
+  it('ignores a spoofed x-engram-principal: the verified key alone decides whose entry is read', async () => {
+    await ask('u4', keys.acmeAgent);
+    const spoofed = await ask('u4', keys.globexAgent, { 'x-engram-principal': 'acme' });
+    expect(spoofed.data['a']).toEqual({ id: 'u4', email: globexDemo.users[3]?.email });
+    expect(spoofed.extensions.contexts['a']).toMatchObject({ cached: false });
+  });
+
+  it('checks the access rule before the cache: u1 cannot read u2\'s entry that an agent cached', async () => {
+    await ask('u2', keys.acmeAgent);
+    const denied = await ask('u2', keys.acmeU1);
+    expect(denied.data['a']).toBeNull();
+    expect(denied.errors?.[0]?.extensions.code).toBe('FORBIDDEN');
+    expect(zep.emulator.stats().total).toBe(1);
   });
 
   it('serves a stale value, marked stale with its age, when every source fails after the TTL', async () => {

@@ -11,6 +11,7 @@ export const itemContext = defineContext({
   description: 'A fixture item.',
   args: z.object({ itemId: id() }),
   output: Item.nullable(),
+  access: 'public',
   sources: (from) => [from(fixtureOps.item, { key: (a) => a.itemId })],
 });
 
@@ -20,6 +21,7 @@ export const itemWithFallback = defineContext({
   description: 'A fixture item whose primary source is down.',
   args: z.object({ itemId: id() }),
   output: Item.nullable(),
+  access: 'public',
   sources: (from) => [from(fixtureOps.downItem, { key: (a) => a.itemId }), from(fixtureOps.item, { key: (a) => a.itemId })],
 });
 
@@ -29,6 +31,7 @@ export const slowItem = defineContext({
   description: 'A fixture item whose primary source is too slow.',
   args: z.object({ itemId: id() }),
   output: Item.nullable(),
+  access: 'public',
   sources: (from) => [
     from(fixtureOps.slowItem, { key: (a) => a.itemId, timeoutMs: 50 }),
     from(fixtureOps.item, { key: (a) => a.itemId }),
@@ -41,6 +44,7 @@ export const timedOutItem = defineContext({
   description: 'A fixture item that always times out.',
   args: z.object({ itemId: id() }),
   output: Item.nullable(),
+  access: 'public',
   sources: (from) => [from(fixtureOps.slowItem, { key: (a) => a.itemId, timeoutMs: 50 })],
 });
 
@@ -50,6 +54,7 @@ export const downItem = defineContext({
   description: 'A fixture item that cannot be served.',
   args: z.object({ itemId: id() }),
   output: Item.nullable(),
+  access: 'public',
   sources: (from) => [from(fixtureOps.downItem, { key: (a) => a.itemId })],
 });
 
@@ -59,6 +64,7 @@ export const buggyItem = defineContext({
   description: 'A fixture item whose mapping throws.',
   args: z.object({ itemId: id() }),
   output: Item.nullable(),
+  access: 'public',
   sources: (from) => [
     from(fixtureOps.item, {
       key: (a) => a.itemId,
@@ -77,5 +83,6 @@ export const zepUser = defineContext({
   description: 'A Zep user record.',
   args: z.object({ userId: id() }),
   output: z.object({ id: id(), email: z.string().nullable() }).nullable(),
+  access: 'public',
   sources: (from) => [from(zepOps.user, { key: (a) => a.userId })],
 });

@@ -22,6 +22,9 @@ export interface GraphQLBody {
 export async function startTestServer(options: EngramOptions): Promise<TestServer> {
   const engram = createEngram({
     logger: false,
+    // Loopback test servers run as the development principal (tenant acme, every scope) unless a
+    // test brings real credentials (see test/auth/).
+    auth: { mode: 'off' },
     cache: false,
     policy: { retry: { maxAttempts: 0 }, breaker: { consecutiveFailures: 1_000_000 } },
     ...options,

@@ -1,7 +1,7 @@
 import { serialization, Zep, ZepClient, ZepError } from '@getzep/zep-cloud';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MockInstance } from 'vitest';
-import { demoMessages } from '../../src/demo/demo-data.js';
+import { acmeDemo } from '../../src/demo/demo-data.js';
 import { seedZepDemo, startZepEmulator } from '../../src/zep-emulator/index.js';
 import type { ZepEmulator } from '../../src/zep-emulator/index.js';
 import { rawApi } from './emulator-helpers.js';
@@ -44,10 +44,13 @@ const adaFacts = {
   hasPlan: 'Ada is on the free plan.',
 };
 
+/** The emulator is a Zep stand-in: these tests seed one tenant with Zep ids as they are (a project of its own). */
+const rawIds = { dataSets: [acmeDemo], zepId: (_tenant: string, id: string) => id };
+
 describe('seedZepDemo', () => {
   it('loads the demo data set through the SDK with one call per user, thread, message batch and fact', async () => {
     emulator.resetStats();
-    await expect(seedZepDemo(client)).resolves.toEqual({ users: 25, threads: 50, messages: 300, facts: 100 });
+    await expect(seedZepDemo(client, rawIds)).resolves.toEqual({ users: 25, threads: 50, messages: 300, facts: 100 });
     expect(emulator.stats()).toEqual({
       total: 225,
       byRoute: {
@@ -61,7 +64,7 @@ describe('seedZepDemo', () => {
 
   it('skips users and threads that already exist when run again', async () => {
     emulator.resetStats();
-    await expect(seedZepDemo(client)).resolves.toEqual({ users: 0, threads: 0, messages: 0, facts: 0 });
+    await expect(seedZepDemo(client, rawIds)).resolves.toEqual({ users: 0, threads: 0, messages: 0, facts: 0 });
     expect(emulator.stats()).toEqual({ total: 75, byRoute: { 'POST /threads': 50, 'POST /users': 25 } });
     expect((await client.thread.get('t1')).totalCount).toBe(6);
   });
@@ -95,7 +98,7 @@ describe('users', () => {
 });
 
 describe('threads', () => {
-  const t1 = demoMessages.filter((message) => message.threadId === 't1');
+  const t1 = acmeDemo.messages.filter((message) => message.threadId === 't1');
 
   it('returns the last N messages in chronological order with lastn', async () => {
     const page = await client.thread.get('t1', { lastn: 2 });

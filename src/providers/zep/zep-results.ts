@@ -64,9 +64,10 @@ export function toMessages(messages: readonly Zep.Message[]): ZepMessage[] {
     .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
 }
 
+/** @param userId the Engram id asked for (Zep's may be tenant-namespaced, see `ZepTenancy`) */
 export function toUser(userId: string, user: Zep.User): ZepUser {
   return {
-    id: user.userId ?? userId,
+    id: userId,
     email: user.email ?? null,
     firstName: user.firstName ?? null,
     lastName: user.lastName ?? null,

@@ -2,7 +2,7 @@ import type { ZepClient } from '@getzep/zep-cloud';
 import { getEventListeners } from 'node:events';
 import DataLoader from 'dataloader';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { demoFacts, demoMessages } from '../../../src/demo/demo-data.js';
+import { acmeDemo, globexDemo } from '../../../src/demo/demo-data.js';
 import {
   ProviderError,
   ProviderTimeoutError,
@@ -42,8 +42,9 @@ async function load<K, V>(
   ref: OperationRef<K, V>,
   keys: readonly K[],
   signal: AbortSignal = new AbortController().signal,
+  tenant = 'acme',
 ): Promise<Array<V | EngramError>> {
-  return (await provider.load(ref.operation, keys, { signal })) as Array<V | EngramError>;
+  return (await provider.load(ref.operation, keys, { signal, tenant })) as Array<V | EngramError>;
 }
 
 /** An address where nothing listens: an emulator that was started and closed again. */
@@ -54,7 +55,7 @@ async function closedBaseUrl(): Promise<string> {
 }
 
 const expectedFacts = (userId: string) =>
-  demoFacts
+  acmeDemo.facts
     .filter((fact) => fact.userId === userId)
     .map((fact) => ({
       id: expect.stringMatching(UUID),
@@ -70,10 +71,42 @@ const expectedFacts = (userId: string) =>
     .reverse();
 
 const expectedMessages = (threadId: string, lastN: number) =>
-  demoMessages
+  acmeDemo.messages
     .filter((message) => message.threadId === threadId)
     .slice(-lastN)
     .map((message) => ({ id: expect.stringMatching(UUID), role: message.role, content: message.content, createdAt: message.createdAt }));
+
+describe('tenancy', () => {
+  it('reads each tenant under its own namespaced ids: the same keys give acme, globex, or nothing', async () => {
+    const never = new AbortController().signal;
+    const [acme] = await load(zep(), zepOps.user, ['u1'], never, 'acme');
+    const [globex] = await load(zep(), zepOps.user, ['u1'], never, 'globex');
+    const [other] = await load(zep(), zepOps.user, ['u1'], never, 'initech');
+    expect(acme).toMatchObject({ id: 'u1', firstName: 'Ada', lastName: 'Lovelace' });
+    expect(globex).toMatchObject({ id: 'u1', firstName: globexDemo.users[0]?.firstName, lastName: globexDemo.users[0]?.lastName });
+    expect(other).toBeNull();
+    const [messages] = await load(zep(), zepOps.threadMessages, [{ threadId: 't1', lastN: 6 }], never, 'globex');
+    expect((messages as Array<{ content: string }>).map((m) => m.content)).toEqual(globexDemo.messages.filter((m) => m.threadId === 't1').map((m) => m.content));
+  });
+
+  it('uses a tenant\'s own Zep project, with ids as they are, when it has one', async () => {
+    const own = await startZepEmulator({ port: 0 });
+    try {
+      const ownClient = createZepClient({ apiKey: own.apiKey, baseUrl: own.baseUrl });
+      await seedZepDemo(ownClient, { dataSets: [globexDemo], zepId: (_tenant, id) => id });
+      own.resetStats();
+      const provider = zep({ tenantClients: { globex: ownClient } });
+      const never = new AbortController().signal;
+      const [globex] = await load(provider, zepOps.user, ['u1'], never, 'globex');
+      const [acme] = await load(provider, zepOps.user, ['u1'], never, 'acme');
+      expect(globex).toMatchObject({ id: 'u1', firstName: globexDemo.users[0]?.firstName });
+      expect(acme).toMatchObject({ id: 'u1', firstName: 'Ada' });
+      expect(own.stats().byRoute).toEqual({ 'GET /users/:userId': 1 });
+    } finally {
+      await own.close();
+    }
+  });
+});
 
 describe('operations', () => {
   it('threadMessages: the last N messages oldest first, in key order; null for an unknown thread', async () => {
@@ -99,7 +132,7 @@ describe('operations', () => {
     expect(t1).toEqual({ threadId: 't1', context: expect.any(String) });
     const context = (t1 as { context: string }).context;
     expect(context.startsWith('FACTS and ENTITIES represent relevant context to the current conversation.')).toBe(true);
-    for (const fact of demoFacts.filter((f) => f.userId === 'u1')) {
+    for (const fact of acmeDemo.facts.filter((f) => f.userId === 'u1')) {
       expect(context).toContain(`  - ${fact.fact} (Date range: ${fact.createdAt.slice(0, 19).replace('T', ' ')} - present)`);
     }
   });
@@ -203,7 +236,7 @@ describe('batching', () => {
     const provider = zep();
     const signal = new AbortController().signal;
     const loader = new DataLoader<string, unknown, string>(
-      (keys) => provider.load('user', keys, { signal }) as Promise<unknown[]>,
+      (keys) => provider.load('user', keys, { signal, tenant: 'acme' }) as Promise<unknown[]>,
       { cacheKeyFn: (key) => provider.keyId('user', key) },
     );
     const keys = ['u1', 'u2', 'u1', 'u3', 'nope', 'u2', 'u1', 'u3', 'nope', 'u1'];
