@@ -47,10 +47,10 @@ export function hasScope(principal: Principal, scope: string): boolean {
 /** Why `tenant` or `subject` cannot identify a principal; `undefined` when both are valid. */
 export function invalidIdentity(tenant: unknown, subject: unknown): string | undefined {
   if (typeof tenant !== 'string' || !TENANT_PATTERN.test(tenant)) {
-    return 'the tenant must be 1–64 letters, digits, "_", "." or "-", starting with a letter or digit';
+    return 'the tenant must be 1-64 letters, digits, "_", "." or "-", starting with a letter or digit';
   }
   if (typeof subject !== 'string' || !SUBJECT_PATTERN.test(subject)) {
-    return 'the subject must be 1–256 characters without control characters';
+    return 'the subject must be 1-256 characters without control characters';
   }
   return undefined;
 }

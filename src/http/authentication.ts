@@ -23,7 +23,8 @@ declare module 'fastify' {
 /** `WWW-Authenticate` per RFC 6750: a bare challenge when nothing was sent, `invalid_token` otherwise. */
 function challenge(request: FastifyRequest, error: EngramError): string {
   if (request.headers.authorization === undefined) return 'Bearer realm="engram"';
-  const description = error.message.replaceAll('"', "'");
+  // A header value is ASCII without quotes or control characters.
+  const description = error.message.replaceAll('"', "'").replace(/[^\x20-\x7e]/g, '?');
   return `Bearer realm="engram", error="invalid_token", error_description="${description}"`;
 }
 

@@ -91,7 +91,7 @@ export async function startTestIdentityProvider(): Promise<TestIdentityProvider>
         .setIssuedAt()
         .setIssuer(options.issuer ?? `${base}/`)
         .setAudience(options.audience ?? 'engram-test')
-        .setExpirationTime(options.expiresIn ?? '5m')
+        .setExpirationTime(options.expiresIn ?? (typeof claims['exp'] === 'number' ? claims['exp'] : '5m'))
         .sign(key.privateKey);
     },
     rotate: addKey,
