@@ -51,7 +51,7 @@ async function connectZep(config: EngramConfig, logger: Logger): Promise<{ optio
  * The authenticator the configuration asks for. The embedded demo (no DATABASE_URL) runs with auth
  * required like any other deployment, and creates its own API keys (kept in its data directory).
  */
-async function authenticatorFor(config: EngramConfig, db: EngramDatabase, logger: Logger): Promise<{ authenticator: Authenticator; demoKeys?: DemoKey[] }> {
+async function authenticatorFor(config: EngramConfig, db: EngramDatabase, logger: Logger): Promise<{ authenticator: Authenticator; demoKeys?: { keys: DemoKey[]; file: string } }> {
   if (config.auth.mode === 'off') {
     logger.warn({ tenant: config.auth.defaultTenant, host: config.host }, 'AUTH_MODE=off: every request is the development principal with every scope (allowed on a loopback address only)');
     return { authenticator: new Authenticator({ mode: 'off', tenant: config.auth.defaultTenant }) };
@@ -60,19 +60,20 @@ async function authenticatorFor(config: EngramConfig, db: EngramDatabase, logger
   const authenticator = new Authenticator({ mode: 'required', apiKeys, ...(config.auth.jwt ? { jwt: config.auth.jwt } : {}) });
   logger.info({ accepts: authenticator.accepts, ...(config.auth.jwt ? { issuer: config.auth.jwt.issuer, audience: config.auth.jwt.audience } : {}) }, 'authentication required');
   if (apiKeys && config.database.kind === 'pglite' && config.seedDemo) {
-    const { keys, created } = await ensureDemoKeys(apiKeys, join(dirname(config.database.dir), 'demo-keys.json'));
-    if (created) logger.info('created demo API keys for the embedded demo');
-    return { authenticator, demoKeys: keys };
+    const file = join(dirname(config.database.dir), 'demo-keys.json');
+    const { keys, created } = await ensureDemoKeys(apiKeys, file);
+    if (created) logger.info({ file }, 'created demo API keys for the embedded demo');
+    return { authenticator, demoKeys: { keys, file } };
   }
   return { authenticator };
 }
 
 /** The demo's keys, with a request to paste: printed as plain text so a terminal shows it as is. */
-function printDemoKeys(logger: Logger, keys: readonly DemoKey[], port: number): void {
+function printDemoKeys(logger: Logger, { keys, file }: { keys: readonly DemoKey[]; file: string }, port: number): void {
   const [agent] = keys;
   const lines = [
     '',
-    'Demo API keys (embedded demo only; kept in .engram/demo-keys.json):',
+    `Demo API keys (embedded demo only; kept in ${file}):`,
     ...keys.map((k) => `  ${k.name.padEnd(34)} tenant=${k.tenant} subject=${k.subject} scopes=${k.scopes.join(',')}
     ${k.key}`),
     '',
@@ -120,7 +121,7 @@ async function main(): Promise<void> {
   const engram = createEngram({
     db: database.db,
     auth: auth.authenticator,
-    ...(auth.demoKeys ? { graphiqlHeaders: { Authorization: `Bearer ${auth.demoKeys[0]?.key}` } } : {}),
+    ...(auth.demoKeys ? { graphiqlHeaders: { Authorization: `Bearer ${auth.demoKeys.keys[0]?.key}` } } : {}),
     zep: zep.options,
     logger,
     providerTimeoutMs: config.providerTimeoutMs,

@@ -75,16 +75,22 @@ function pathItem(context: RegisteredContext, components: Record<string, JsonSch
   const responses = {
     200: ok,
     400: errorResponse('Invalid arguments: each bad field with the reason.'),
+    401: errorResponse('Missing or refused credentials (UNAUTHENTICATED); the answer carries `WWW-Authenticate: Bearer`.'),
+    403: errorResponse('The access rule of the context refuses this principal (FORBIDDEN).'),
     404: errorResponse('Unknown context.'),
+    429: errorResponse('Rate limit of the principal exceeded (RATE_LIMITED); see `Retry-After`.'),
     502: errorResponse('Every source failed (PROVIDER_UNAVAILABLE, PROVIDER_ERROR).'),
     504: errorResponse('Every source timed out (PROVIDER_TIMEOUT, DEADLINE_EXCEEDED).'),
   };
   const sources = definition.sources.map((s) => `${s.provider}.${s.operation}`).join(' → ');
+  const access = context.access.public
+    ? 'Readable by any principal of the tenant.'
+    : `Requires ${context.access.scopes.map((s) => `\`${s}\``).join(', ')}${context.access.owner ? `; only for records of the caller's own subject unless it holds ${context.access.anyScopes.map((s) => `\`${s}\``).join(', ')}` : ''}.`;
   return {
     get: {
       operationId: `get${definition.name[0]?.toUpperCase()}${definition.name.slice(1)}`,
       summary: definition.description,
-      description: `Sources, in order: ${sources}.`,
+      description: `Sources, in order: ${sources}. ${access}`,
       tags: ['contexts'],
       parameters: Object.entries(properties).map(([name, schema]) => {
         const { description, ...rest } = schema;
@@ -103,7 +109,7 @@ function pathItem(context: RegisteredContext, components: Record<string, JsonSch
     post: {
       operationId: `post${definition.name[0]?.toUpperCase()}${definition.name.slice(1)}`,
       summary: definition.description,
-      description: `Arguments as a JSON body. Sources, in order: ${sources}.`,
+      description: `Arguments as a JSON body. Sources, in order: ${sources}. ${access}`,
       tags: ['contexts'],
       requestBody: { required: false, content: { 'application/json': { schema: argsSchema } } },
       responses,
@@ -125,6 +131,11 @@ export function buildOpenApiDocument(registry: ContextRegistry): JsonSchema {
       description: 'Every registered context definition, served through the same virtual store as GraphQL.',
     },
     paths,
-    components: { schemas: components },
+    // Every context route needs a bearer credential: a JWT of the configured identity provider or an Engram API key.
+    security: [{ bearer: [] }],
+    components: {
+      schemas: components,
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A JWT (RS256/ES256/EdDSA) of the configured issuer, or an Engram API key (`egk_…`).' } },
+    },
   };
 }

@@ -21,7 +21,7 @@ function withDatabase(url: string, database: string): string {
  * A migrated, seeded database for one test file: a fresh database on the real server at
  * TEST_DATABASE_URL (dropped afterwards), or an in-memory PGlite instance.
  */
-export async function createTestDatabase(options: { seed?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(options: { seed?: boolean; migrate?: boolean } = {}): Promise<TestDatabase> {
   const adminUrl = process.env['TEST_DATABASE_URL'];
   let opened: OpenedDatabase;
   let url: string | undefined;
@@ -47,8 +47,10 @@ export async function createTestDatabase(options: { seed?: boolean } = {}): Prom
   } else {
     opened = await openDatabase({ pgliteDir: 'memory://' });
   }
-  await migrateToLatest(opened.db);
-  if (options.seed ?? true) await seedDemo(opened.db);
+  if (options.migrate ?? true) {
+    await migrateToLatest(opened.db);
+    if (options.seed ?? true) await seedDemo(opened.db);
+  }
   return {
     db: opened.db,
     kind: opened.kind,
