@@ -101,6 +101,22 @@ describe.each(kinds)('cross-request cache: %s', (_kind, makeCache) => {
     expect(agentAgain.extensions.contexts['a']).toMatchObject({ cached: true });
   });
 
+  it('gives globex\'s u1 globex\'s profile right after acme\'s u1 filled the cache with theirs', async () => {
+    const read = async (key: string) => {
+      const response = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(key) },
+        body: JSON.stringify({ query: '{ userProfile(userId: "u1") { displayName } }' }),
+      });
+      return (await response.json()) as { data: { userProfile: { displayName: string } }; extensions: { contexts: Record<string, { cached: boolean }> } };
+    };
+    expect((await read(keys.acmeU1)).data.userProfile.displayName).toBe('Ada Lovelace');
+    expect((await read(keys.acmeU1)).extensions.contexts['userProfile']?.cached).toBe(true);
+    const globex = await read(keys.globexU1);
+    expect(globex.data.userProfile.displayName).toBe(`${globexDemo.users[0]?.firstName} ${globexDemo.users[0]?.lastName}`);
+    expect(globex.extensions.contexts['userProfile']?.cached).toBe(false);
+  });
+
   it('ignores a spoofed x-engram-principal: the verified key alone decides whose entry is read', async () => {
     await ask('u4', keys.acmeAgent);
     const spoofed = await ask('u4', keys.globexAgent, { 'x-engram-principal': 'acme' });
