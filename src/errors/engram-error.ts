@@ -144,6 +144,22 @@ export class DeadlineExceededError extends EngramError {
   }
 }
 
+/**
+ * A provider broke the batch contract (one result per key, in key order). A bug, not an outage:
+ * it fails the field loudly and never triggers a fallback that would hide it.
+ */
+export class ContractViolationError extends EngramError {
+  readonly code = 'INTERNAL_SERVER_ERROR' as const;
+
+  constructor(provider: string, operation: string, keys: number, results: number | undefined) {
+    super(
+      `Provider "${provider}" broke the batch contract in "${operation}": load must return a list with one result per key, in key order ` +
+        `(an Error in the slot of a failed key); it returned ${results === undefined ? 'no list' : `${results} result${results === 1 ? '' : 's'}`} for ${keys} key${keys === 1 ? '' : 's'}.`,
+      { provider, operation },
+    );
+  }
+}
+
 /** Thrown at start-up: a context definition or the registry is invalid. Never reaches a client. */
 export class DefinitionError extends Error {
   constructor(definition: string, problem: string) {

@@ -2,6 +2,7 @@ export {
   BadUserInputError,
   ConfigError,
   ContextNotFoundError,
+  ContractViolationError,
   DeadlineExceededError,
   DefinitionError,
   EngramError,

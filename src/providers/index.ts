@@ -1,7 +1,11 @@
 export { groupByOrdinal, mapConcurrent, resultsByKey } from './batch-results.js';
 export { operationId, operationRef } from './operation.js';
-export type { OperationContext, OperationRef, ProviderOperation } from './operation.js';
+export type { BatchContext, OperationContext, OperationRef, ProviderOperation } from './operation.js';
 export { BaseProvider } from './provider.js';
 export type { Provider, ProviderHealth } from './provider.js';
 export { ProviderStatsRecorder } from './provider-stats.js';
 export type { OperationStats, ProviderStats } from './provider-stats.js';
+export { defineProvider } from './define-provider.js';
+export type { OperationSpec, ProviderDefinition, ProviderHealthReport, ProviderSpec, SpecKey, SpecValue } from './define-provider.js';
+export { defaultKeyId, ProviderRuntime } from './provider-runtime.js';
+export type { ProviderLogger, ProviderRuntimeOptions } from './provider-runtime.js';

@@ -1,5 +1,5 @@
-/** Passed to every batch. */
-export interface OperationContext {
+/** What the store passes with every batch. */
+export interface BatchContext {
   /** Aborted when the batch's time budget is spent or the client went away. */
   readonly signal: AbortSignal;
   /**
@@ -7,6 +7,16 @@ export interface OperationContext {
    * another tenant's data: every statement filters by it, every remote id is namespaced by it.
    */
   readonly tenant: string;
+  /** The request the batch serves (loaders are per request), for failure logs. */
+  readonly requestId?: string;
+}
+
+/** What an operation's `load` receives: the batch's signal and tenant, and a call counter. */
+export interface OperationContext {
+  readonly signal: AbortSignal;
+  readonly tenant: string;
+  /** Counts one remote call (an SQL statement, an HTTP call) in the provider's stats and metrics. */
+  countCall(): void;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { EngramError } from '../errors/index.js';
-import type { OperationContext, OperationRef, ProviderOperation } from './operation.js';
+import type { BatchContext, OperationRef, ProviderOperation } from './operation.js';
 import { ProviderStatsRecorder, type ProviderStats } from './provider-stats.js';
 
 export interface ProviderHealth {
@@ -14,7 +14,7 @@ export interface Provider {
   readonly name: string;
   hasOperation(operation: string): boolean;
   /** Loads one batch under the batch contract; never rejects, failed keys carry an `EngramError`. */
-  load(operation: string, keys: readonly unknown[], context: OperationContext): Promise<ReadonlyArray<unknown>>;
+  load(operation: string, keys: readonly unknown[], context: BatchContext): Promise<ReadonlyArray<unknown>>;
   keyId(operation: string, key: unknown): string;
   maxBatchSize(operation: string): number;
   stats(): ProviderStats;
@@ -64,12 +64,12 @@ export abstract class BaseProvider implements Provider {
     return this.#operation(operation).maxBatchSize ?? 100;
   }
 
-  async load(operation: string, keys: readonly unknown[], context: OperationContext): Promise<ReadonlyArray<unknown>> {
+  async load(operation: string, keys: readonly unknown[], context: BatchContext): Promise<ReadonlyArray<unknown>> {
     const op = this.#operation(operation);
     const started = performance.now();
     let results: unknown[];
     try {
-      const loaded = await op.load(keys, context);
+      const loaded = await op.load(keys, { signal: context.signal, tenant: context.tenant, countCall: () => this.statsRecorder.recordCall() });
       if (loaded.length !== keys.length) {
         throw new Error(`${this.name}.${operation} returned ${loaded.length} results for ${keys.length} keys`);
       }

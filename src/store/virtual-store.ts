@@ -4,6 +4,7 @@ import type { ContextRegistry, RegisteredContext } from '../context/index.js';
 import {
   BadUserInputError,
   ContextNotFoundError,
+  ContractViolationError,
   DeadlineExceededError,
   DefinitionError,
   EngramError,
@@ -373,7 +374,8 @@ export class StoreSession {
         lastError = error;
         attempts ??= [];
         attempts.push({ provider: source.provider, operation: source.operation, error: errorCode(error) });
-        if (error instanceof DeadlineExceededError) break;
+        // Out of time, or a provider bug that a fallback must not hide.
+        if (error instanceof DeadlineExceededError || error instanceof ContractViolationError) break;
       }
     }
 
