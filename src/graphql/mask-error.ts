@@ -1,6 +1,6 @@
 import { createGraphQLError, maskError as yogaMaskError, type MaskError } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
-import { BadUserInputError, EngramError } from '../errors/index.js';
+import { EngramError, toClientError } from '../errors/index.js';
 
 /** The EngramError behind a (possibly located) error, if any. */
 function engramErrorOf(error: unknown): EngramError | undefined {
@@ -19,11 +19,10 @@ function engramErrorOf(error: unknown): EngramError | undefined {
 export const maskError: MaskError = (error, message) => {
   const original = engramErrorOf(error);
   if (!original) return yogaMaskError(error, message, false);
-  const extensions: Record<string, unknown> = { code: original.code };
-  if (original instanceof BadUserInputError) extensions['invalidArgs'] = original.invalidArgs;
-  else if (original.details) Object.assign(extensions, original.details);
+  const client = toClientError(original);
+  const extensions: Record<string, unknown> = { code: client.code, ...client.details };
   const located = error as Partial<GraphQLError>;
-  return createGraphQLError(original.message, {
+  return createGraphQLError(client.message, {
     ...(located.nodes ? { nodes: located.nodes } : {}),
     ...(located.source ? { source: located.source } : {}),
     ...(located.positions ? { positions: located.positions } : {}),

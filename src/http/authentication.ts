@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { Authenticator, Principal } from '../auth/index.js';
-import { EngramError, ServiceUnavailableError, UnauthenticatedError } from '../errors/index.js';
+import { EngramError, restErrorBody, ServiceUnavailableError, toClientError, UnauthenticatedError } from '../errors/index.js';
 
 /** Whether a route needs a verified principal; a function decides per request (GraphiQL's page). */
 export type AuthenticationRequirement = 'required' | 'optional' | ((request: FastifyRequest) => 'required' | 'optional');
@@ -30,15 +30,16 @@ function challenge(request: FastifyRequest, error: EngramError): string {
 
 /** Answers an authentication failure in the route's error shape. */
 export function sendAuthFailure(request: FastifyRequest, reply: FastifyReply, error: EngramError): FastifyReply {
-  reply.status(error.httpStatus);
+  const client = toClientError(error);
+  reply.status(client.status);
   if (error instanceof UnauthenticatedError) reply.header('www-authenticate', challenge(request, error));
   else reply.header('retry-after', '5');
   if (request.routeOptions.config.graphqlErrors) {
     const accept = request.headers.accept ?? '';
     reply.type(accept.includes('application/graphql-response+json') ? 'application/graphql-response+json; charset=utf-8' : 'application/json; charset=utf-8');
-    return reply.send({ errors: [{ message: error.message, extensions: { code: error.code } }] });
+    return reply.send({ errors: [{ message: client.message, extensions: { code: client.code } }] });
   }
-  return reply.send({ error: { code: error.code, message: error.message } });
+  return reply.send(restErrorBody(client));
 }
 
 /**

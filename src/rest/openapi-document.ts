@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ContextRegistry, RegisteredContext } from '../context/index.js';
+import { ProvenanceSchema } from '../store/index.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -15,22 +16,6 @@ function toSchema(schema: z.ZodType, io: 'input' | 'output', components: Record<
   for (const [name, def] of Object.entries(($defs ?? {}) as Record<string, unknown>)) components[name] = relink(def);
   return relink(rest);
 }
-
-const META_SCHEMA: JsonSchema = {
-  type: 'object',
-  description: 'Where the value came from.',
-  properties: {
-    context: { type: 'string' },
-    provider: { type: ['string', 'null'], description: 'Provider that answered.' },
-    operation: { type: ['string', 'null'] },
-    fallback: { type: 'boolean', description: 'A source other than the primary answered.' },
-    fallbackReason: { type: 'string', description: 'Error code of the primary when fallback is true.' },
-    cached: { type: 'boolean' },
-    stale: { type: 'boolean' },
-    latencyMs: { type: 'number' },
-  },
-  required: ['context', 'provider', 'operation', 'fallback', 'cached', 'stale', 'latencyMs'],
-};
 
 const ERROR_SCHEMA: JsonSchema = {
   type: 'object',
@@ -119,7 +104,9 @@ function pathItem(context: RegisteredContext, components: Record<string, JsonSch
 
 /** The OpenAPI 3.1 document of the REST API, generated from the registry. */
 export function buildOpenApiDocument(registry: ContextRegistry): JsonSchema {
-  const components: Record<string, JsonSchema> = { ContextMeta: META_SCHEMA, Error: ERROR_SCHEMA };
+  const components: Record<string, JsonSchema> = { Error: ERROR_SCHEMA };
+  // ContextMeta (and the schemas it uses) come from the provenance schema itself.
+  toSchema(ProvenanceSchema, 'output', components);
   const paths = Object.fromEntries(
     registry.list().map((context) => [`/api/v1/context/${context.name}`, pathItem(context, components)]),
   );

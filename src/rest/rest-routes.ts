@@ -1,46 +1,18 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BadUserInputError, EngramError } from '../errors/index.js';
+import { BadUserInputError, EngramError, restErrorBody, toClientError } from '../errors/index.js';
 import { principalOf } from '../http/authentication.js';
 import { deadlineFromHeaders } from '../http/request-options.js';
 import type { Provenance, VirtualStore } from '../store/index.js';
 import { coerceQueryArgs } from './coerce-query.js';
 import { buildOpenApiDocument } from './openapi-document.js';
 
-/** The `meta` of a REST answer: where the value came from. */
-export interface RestMeta {
-  readonly context: string;
-  readonly provider: string | null;
-  readonly operation: string | null;
-  readonly fallback: boolean;
-  readonly fallbackReason?: string;
-  readonly cached: boolean;
-  readonly stale: boolean;
-  readonly latencyMs: number;
-  readonly ageMs?: number;
-}
-
-function meta(p: Provenance): RestMeta {
-  return {
-    context: p.context,
-    provider: p.provider,
-    operation: p.operation,
-    fallback: p.fallback,
-    ...(p.fallbackReason ? { fallbackReason: p.fallbackReason } : {}),
-    cached: p.cached,
-    stale: p.stale,
-    latencyMs: p.latencyMs,
-    ...(p.ageMs === undefined ? {} : { ageMs: p.ageMs }),
-  };
-}
+/** The `meta` of a REST answer: the context's provenance, as GraphQL reports it in `extensions.contexts`. */
+export type RestMeta = Provenance;
 
 function sendError(reply: FastifyReply, error: unknown): FastifyReply {
-  if (error instanceof EngramError) {
-    const body: Record<string, unknown> = { code: error.code, message: error.message };
-    if (error instanceof BadUserInputError) body['invalidArgs'] = error.invalidArgs;
-    return reply.status(error.httpStatus).send({ error: body });
-  }
-  reply.log.error({ err: error }, 'unexpected error in REST context route');
-  return reply.status(500).send({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.' } });
+  const client = toClientError(error);
+  if (!(error instanceof EngramError)) reply.log.error({ err: error }, 'unexpected error in REST context route');
+  return reply.status(client.status).send(restErrorBody(client));
 }
 
 /**
@@ -55,7 +27,7 @@ export function registerRestRoutes(app: FastifyInstance, store: VirtualStore): v
     try {
       const session = store.session({ principal: principalOf(request), signal: abortSignalOf(reply), ...deadlineFromHeaders((h) => request.headers[h]) });
       const result = await session.get(name, args);
-      return reply.send({ data: result.value, meta: meta(result.provenance) });
+      return reply.send({ data: result.value, meta: result.provenance });
     } catch (error) {
       return sendError(reply, error);
     }

@@ -1,5 +1,6 @@
 export { MemoryContextCache } from './context-cache.js';
 export type { CacheEntry, ContextCache } from './context-cache.js';
+export { ErrorCodeSchema, ProvenanceSchema, SourceAttemptSchema } from './provenance.js';
 export type { Provenance, SourceAttempt } from './provenance.js';
 export { ProviderPolicy } from './provider-policy.js';
 export type { BreakerOptions, BreakerState, ProviderPolicyOptions } from './provider-policy.js';

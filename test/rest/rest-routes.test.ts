@@ -126,7 +126,7 @@ describe('OpenAPI document', () => {
       { name: 'query', in: 'query', required: false, description: 'Rank facts by relevance to this text (Zep only; the archive ignores it).', schema: { type: 'string', minLength: 1, maxLength: 500 } },
       { name: 'limit', in: 'query', required: false, description: 'Most facts to return (1–50).', schema: { type: 'integer', minimum: 1, maximum: 50, default: 10 } },
     ]);
-    expect(Object.keys(paths['/api/v1/context/userFacts']?.get.responses ?? {})).toEqual(['200', '400', '404', '502', '504']);
+    expect(Object.keys(paths['/api/v1/context/userFacts']?.get.responses ?? {})).toEqual(['200', '400', '401', '403', '404', '429', '502', '504']);
     const schemas = (body['components'] as { schemas: Record<string, unknown> }).schemas;
     expect(schemas).toHaveProperty('Fact');
     expect(JSON.stringify(body)).not.toContain('#/$defs/');

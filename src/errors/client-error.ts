@@ -1,0 +1,28 @@
+import { BadUserInputError, EngramError, type ErrorCode } from './engram-error.js';
+
+/** What a client is told about a failure, whatever the surface (GraphQL, REST, MCP). */
+export interface ClientError {
+  /** HTTP status a REST (or whole-request) answer uses. */
+  readonly status: number;
+  readonly code: ErrorCode;
+  readonly message: string;
+  /** Client-safe details: `invalidArgs` for bad input, else the error's own details. */
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+const UNEXPECTED: ClientError = { status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.', details: {} };
+
+/**
+ * The one mapping from errors to what clients see. An `EngramError` keeps its code, message and safe
+ * details; anything else is masked (no message, stack or cause leaves the process).
+ */
+export function toClientError(error: unknown): ClientError {
+  if (!(error instanceof EngramError)) return UNEXPECTED;
+  const details = error instanceof BadUserInputError ? { invalidArgs: error.invalidArgs } : (error.details ?? {});
+  return { status: error.httpStatus, code: error.code, message: error.message, details };
+}
+
+/** The REST body of a client error: `{"error":{"code","message",…details}}`. */
+export function restErrorBody(error: ClientError): { error: Record<string, unknown> } {
+  return { error: { code: error.code, message: error.message, ...(error.code === 'BAD_USER_INPUT' ? error.details : {}) } };
+}
