@@ -1,0 +1,239 @@
+import DataLoader from 'dataloader';
+import { authorize, type Principal } from '../auth/index.js';
+import type { RegisteredContext } from '../context/index.js';
+import { BadUserInputError, ContextNotFoundError, DeadlineExceededError } from '../errors/index.js';
+import { inSpan } from '../observability/tracing.js';
+import type { Provider, ProviderHealth } from '../providers/index.js';
+import { BatchLoaders } from './batch-loaders.js';
+import { contextCacheKey, isFresh, isServableStale, retainMs } from './cache-policy.js';
+import type { CacheEntry } from './context-cache.js';
+import { describeInvalidArguments, invalidArguments } from './format-zod-issues.js';
+import type { Provenance, SourceAttempt } from './provenance.js';
+import { errorCode, resolveSources } from './resolve-sources.js';
+import type { VirtualStore } from './virtual-store.js';
+
+export interface SessionOptions {
+  /**
+   * The verified caller (from the authenticator, never from client input). Access rules are checked
+   * against it, every provider batch is scoped to its tenant, and every cache key carries it.
+   */
+  readonly principal: Principal;
+  /** Aborted when the client goes away. */
+  readonly signal?: AbortSignal;
+  /** Asks for another deadline for this request; clamped to `[1, maxRequestDeadlineMs]`. */
+  readonly deadlineMs?: number;
+  /** The request's id, for provider failure logs. */
+  readonly requestId?: string;
+}
+
+export interface ContextResult<T = unknown> {
+  readonly value: T;
+  readonly provenance: Provenance;
+}
+
+export interface GetOptions {
+  /** Response path of the field (e.g. `a1` or `userProfile`): provenance is recorded under it. */
+  readonly path?: string;
+}
+
+/** The signal of sessions without a request (scripts, tests): never aborts. */
+const NEVER_ABORTED = new AbortController().signal;
+
+const round = (ms: number): number => Math.round(ms * 100) / 100;
+
+/**
+ * One request's view of the store: its principal, deadline, loaders and provenance. Its loaders
+ * batch every load of the request per provider operation and de-duplicate equal keys; nothing is
+ * shared with other requests.
+ */
+export class StoreSession {
+  readonly #store: VirtualStore;
+  readonly #loaders: BatchLoaders;
+  readonly #health = new Map<string, Promise<ProviderHealth>>();
+  #cacheLoader: DataLoader<string, CacheEntry | undefined> | undefined;
+  readonly #deadlineAt: number;
+  readonly #deadlineMs: number;
+  readonly principal: Principal;
+  /** Provenance of every context resolved with a `path`, in resolution order. */
+  readonly provenance = new Map<string, Provenance>();
+
+  constructor(store: VirtualStore, options: SessionOptions) {
+    this.#store = store;
+    const asked = options.deadlineMs;
+    this.#deadlineMs = asked === undefined || !Number.isFinite(asked)
+      ? store.requestDeadlineMs
+      : Math.min(Math.max(1, Math.round(asked)), store.maxRequestDeadlineMs);
+    this.#deadlineAt = performance.now() + this.#deadlineMs;
+    this.principal = options.principal;
+    this.#loaders = new BatchLoaders({
+      providers: store.providerMap,
+      policy: (provider) => store.policy(provider),
+      observer: store.observer,
+      batching: store.batching,
+      // No per-request timer: fields stop waiting at the deadline and each batch is bounded by its policy.
+      signal: options.signal ?? NEVER_ABORTED,
+      tenant: options.principal.tenant,
+      requestId: options.requestId,
+      deadlineExceeded: () => new DeadlineExceededError(this.#deadlineMs),
+    });
+  }
+
+  /** The store this session belongs to. */
+  get store(): VirtualStore {
+    return this.#store;
+  }
+
+  get deadlineMs(): number {
+    return this.#deadlineMs;
+  }
+
+  /** A provider's health, checked at most once per session however many fields (aliases) ask. */
+  health(provider: Provider): Promise<ProviderHealth> {
+    let pending = this.#health.get(provider.name);
+    if (!pending) {
+      pending = provider.health();
+      this.#health.set(provider.name, pending);
+    }
+    return pending;
+  }
+
+  /** Validates raw arguments against the context's schema (applying defaults). */
+  parseArgs(name: string, rawArgs: unknown): { context: RegisteredContext; args: unknown } {
+    const context = this.#store.registry.get(name);
+    if (!context) throw new ContextNotFoundError(name);
+    // GraphQL never sends unknown arguments; REST callers can, and must hear about it.
+    if (rawArgs !== null && typeof rawArgs === 'object') {
+      const unknown = Object.keys(rawArgs).filter((k) => !context.argNames.has(k));
+      if (unknown.length > 0) {
+        const expected = [...context.argNames].join(', ') || '(none)';
+        const invalid = unknown.map((field) => ({ field, reason: `unknown argument; expected one of: ${expected}` }));
+        throw new BadUserInputError(describeInvalidArguments(name, invalid), invalid);
+      }
+    }
+    const parsed = context.definition.args.safeParse(rawArgs ?? {});
+    if (!parsed.success) {
+      const invalid = invalidArguments(parsed.error);
+      throw new BadUserInputError(describeInvalidArguments(name, invalid), invalid);
+    }
+    return { context, args: parsed.data };
+  }
+
+  /**
+   * Resolves a context: validates arguments, applies the definition's access rule, consults the
+   * cache, then tries its sources in order.
+   */
+  async get(name: string, rawArgs: unknown, options: GetOptions = {}): Promise<ContextResult> {
+    const { context, args } = this.parseArgs(name, rawArgs);
+    await authorize(name, context.access, args, this.principal, (owner, ownerArgs) =>
+      this.#loaders.load(owner.lookup.provider, owner.lookup.operation, owner.key(ownerArgs), this.#store.providerTimeoutMs, this.#remainingMs()),
+    );
+    return inSpan(`context ${name}`, { 'engram.context': name }, async (span) => {
+      const result = await this.#resolve(context, args, options.path);
+      span?.setAttributes({
+        'engram.provider': result.provenance.provider ?? '',
+        'engram.fallback': result.provenance.fallback,
+        'engram.cached': result.provenance.cached,
+      });
+      return result;
+    });
+  }
+
+  #remainingMs(): number {
+    return this.#deadlineAt - performance.now();
+  }
+
+  /** Records provenance under the field's path (when it has one) and returns it. */
+  #record(path: string | undefined, provenance: Provenance): Provenance {
+    if (path !== undefined) this.provenance.set(path, provenance);
+    return provenance;
+  }
+
+  /** Answers from a cache entry: fresh (hit) or, when every source failed (`error`), stale. */
+  #fromCache(name: string, path: string | undefined, started: number, entry: CacheEntry, attempts: readonly SourceAttempt[] | undefined, error?: unknown): ContextResult {
+    const stale = error !== undefined;
+    this.#store.observer.cache(name, stale ? 'stale' : 'hit');
+    const provenance = this.#record(path, {
+      context: name,
+      provider: entry.provider,
+      operation: entry.operation,
+      fallback: false,
+      cached: true,
+      stale,
+      latencyMs: round(performance.now() - started),
+      ageMs: Date.now() - entry.storedAt,
+      ...(attempts ? { attempts } : {}),
+      ...(stale ? { error: errorCode(error) } : {}),
+    });
+    return { value: entry.value, provenance };
+  }
+
+  async #resolve(context: RegisteredContext, args: unknown, path: string | undefined): Promise<ContextResult> {
+    const { definition } = context;
+    const name = definition.name;
+    const started = performance.now();
+    const cache = definition.cache && this.#store.cache ? definition.cache : undefined;
+
+    let cacheKey: string | undefined;
+    let cached: CacheEntry | undefined;
+    if (cache) {
+      cacheKey = contextCacheKey(this.principal, name, cache, args);
+      cached = await this.#cacheLookup(cacheKey);
+      if (cached && isFresh(cached, cache)) return this.#fromCache(name, path, started, cached, undefined);
+      this.#store.observer.cache(name, 'miss');
+    }
+
+    const resolution = await resolveSources({
+      sources: definition.sources,
+      args,
+      remainingMs: () => this.#remainingMs(),
+      load: (source, key, remaining) =>
+        this.#loaders.load(source.provider, source.operation, key, source.timeoutMs ?? this.#store.providerTimeoutMs, remaining),
+      deadlineExceeded: () => new DeadlineExceededError(this.#deadlineMs),
+    });
+
+    if (resolution.ok) {
+      const { source, value } = resolution;
+      if (resolution.fallbackReason) this.#store.observer.fallback(name, resolution.attempts?.[0]?.provider ?? '', resolution.fallbackReason);
+      if (cache && cacheKey) {
+        void this.#store.cache?.set(cacheKey, { value, storedAt: Date.now(), provider: source.provider, operation: source.operation }, retainMs(cache));
+      }
+      const provenance = this.#record(path, {
+        context: name,
+        provider: source.provider,
+        operation: source.operation,
+        fallback: resolution.fallback,
+        ...(resolution.fallbackReason ? { fallbackReason: resolution.fallbackReason } : {}),
+        cached: false,
+        stale: false,
+        latencyMs: round(performance.now() - started),
+        ...(resolution.attempts ? { attempts: resolution.attempts } : {}),
+      });
+      return { value, provenance };
+    }
+
+    // Stale-if-error: every source failed, but a value past its TTL is still within the window.
+    if (cache && cached && isServableStale(cached, cache)) {
+      return this.#fromCache(name, path, started, cached, resolution.attempts, resolution.error);
+    }
+    this.#record(path, {
+      context: name,
+      provider: null,
+      operation: null,
+      fallback: false,
+      cached: false,
+      stale: false,
+      latencyMs: round(performance.now() - started),
+      attempts: resolution.attempts,
+      error: errorCode(resolution.error),
+    });
+    throw resolution.error;
+  }
+
+  async #cacheLookup(key: string): Promise<CacheEntry | undefined> {
+    const cache = this.#store.cache;
+    if (!cache) return undefined;
+    // One lookup per request and key set: 20 aliases cost one MGET, like one SQL statement.
+    this.#cacheLoader ??= new DataLoader<string, CacheEntry | undefined>(async (keys) => cache.getMany(keys));
+    return this.#cacheLoader.load(key);
+  }
+}
