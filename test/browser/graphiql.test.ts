@@ -65,13 +65,18 @@ async function resultText(page: Page): Promise<string> {
   return ((await page.locator('.graphiql-response').textContent()) ?? '').replaceAll('\u00a0', ' ');
 }
 
-/** The text of GraphiQL's result pane once it contains `expected`. */
+/** The text of GraphiQL's result pane once it contains `expected`; else says what it shows. */
 async function resultContaining(page: Page, expected: string): Promise<string> {
-  await page.waitForFunction(
-    (text) => document.querySelector('.graphiql-response')?.textContent?.replaceAll('\u00a0', ' ').includes(text) ?? false,
-    expected,
-    { timeout: 30_000 },
-  );
+  try {
+    await page.waitForFunction(
+      (text) => document.querySelector('.graphiql-response')?.textContent?.replaceAll('\u00a0', ' ').includes(text) ?? false,
+      expected,
+      { timeout: 30_000 },
+    );
+  } catch (error) {
+    const shown = JSON.stringify((await resultText(page)).slice(0, 500));
+    throw new Error(`GraphiQL's result pane did not show ${expected} within 30 s; it shows ${shown}.`, { cause: error });
+  }
   return resultText(page);
 }
 
@@ -105,6 +110,8 @@ describe('GraphiQL at /graphql in a real browser', () => {
     // The AgentContext tab brings its variables.
     await page.waitForFunction(() => document.querySelector('.graphiql-editor-tool')?.textContent?.includes('t1') ?? false);
     await page.locator('.graphiql-query-editor').click();
+    // The editor takes the key once its input area has the focus.
+    await page.waitForFunction(() => document.querySelector('.graphiql-query-editor')?.contains(document.activeElement) ?? false);
     await page.keyboard.press('Control+Enter');
     const result = await resultContaining(page, '"threadContext"');
     expect(result).toContain('"displayName": "Ada Lovelace"');
