@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
+import sparticuzChromium from '@sparticuz/chromium';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startClientStack, type ClientStack } from '../clients/client-stack.js';
 
-/** Debian's Chromium (`apt-get install -y chromium`; `.ci/run` installs it when missing). */
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
+/** Flags for a Chromium named by `CHROMIUM_PATH` (e.g. Debian's `/usr/bin/chromium`). */
+const CHROMIUM_PATH_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-background-networking',
@@ -15,15 +14,29 @@ const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
+/**
+ * The Chromium that `npm ci` brings: `@sparticuz/chromium` ships a headless Chromium inside the npm
+ * package and unpacks it to the temp directory on first use, so no browser download and no system
+ * package is needed. `CHROMIUM_PATH` names another binary instead.
+ */
+async function launchChromium(): Promise<Browser> {
+  const override = process.env['CHROMIUM_PATH'];
+  if (override) return chromium.launch({ executablePath: override, headless: true, args: CHROMIUM_PATH_ARGS });
+  // GraphiQL needs no WebGL: skip unpacking SwiftShader.
+  sparticuzChromium.setGraphicsMode = false;
+  const executablePath = await sparticuzChromium.executablePath();
+  // `--single-process` is for AWS Lambda; with it, closing a browser context closes the whole
+  // browser (microsoft/playwright#1904), and each test here opens and closes its own context.
+  const args = sparticuzChromium.args.filter((arg) => arg !== '--single-process');
+  return chromium.launch({ executablePath, headless: true, args });
+}
+
 let stack: ClientStack;
 let browser: Browser;
 
 beforeAll(async () => {
-  // No silent skip: without a browser this suite fails and says how to get one.
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}: run \`apt-get install -y chromium\` (as .ci/run does) or set CHROMIUM_PATH.`);
-  }
-  [stack, browser] = await Promise.all([startClientStack(), chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS })]);
+  // No silent skip: a browser that does not start fails this suite.
+  [stack, browser] = await Promise.all([startClientStack(), launchChromium()]);
 });
 
 afterAll(async () => {
@@ -52,13 +65,18 @@ async function resultText(page: Page): Promise<string> {
   return ((await page.locator('.graphiql-response').textContent()) ?? '').replaceAll('\u00a0', ' ');
 }
 
-/** The text of GraphiQL's result pane once it contains `expected`. */
+/** The text of GraphiQL's result pane once it contains `expected`; else says what it shows. */
 async function resultContaining(page: Page, expected: string): Promise<string> {
-  await page.waitForFunction(
-    (text) => document.querySelector('.graphiql-response')?.textContent?.replaceAll('\u00a0', ' ').includes(text) ?? false,
-    expected,
-    { timeout: 30_000 },
-  );
+  try {
+    await page.waitForFunction(
+      (text) => document.querySelector('.graphiql-response')?.textContent?.replaceAll('\u00a0', ' ').includes(text) ?? false,
+      expected,
+      { timeout: 30_000 },
+    );
+  } catch (error) {
+    const shown = JSON.stringify((await resultText(page)).slice(0, 500));
+    throw new Error(`GraphiQL's result pane did not show ${expected} within 30 s; it shows ${shown}.`, { cause: error });
+  }
   return resultText(page);
 }
 
@@ -92,6 +110,8 @@ describe('GraphiQL at /graphql in a real browser', () => {
     // The AgentContext tab brings its variables.
     await page.waitForFunction(() => document.querySelector('.graphiql-editor-tool')?.textContent?.includes('t1') ?? false);
     await page.locator('.graphiql-query-editor').click();
+    // The editor takes the key once its input area has the focus.
+    await page.waitForFunction(() => document.querySelector('.graphiql-query-editor')?.contains(document.activeElement) ?? false);
     await page.keyboard.press('Control+Enter');
     const result = await resultContaining(page, '"threadContext"');
     expect(result).toContain('"displayName": "Ada Lovelace"');

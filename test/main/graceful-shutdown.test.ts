@@ -37,7 +37,8 @@ beforeAll(async () => {
     ZEP_API_KEY: '',
     ZEP_TIMEOUT_MS: '5000',
     PROVIDER_TIMEOUT_MS: '5000',
-    SHUTDOWN_READINESS_DELAY_MS: '300',
+    // Long enough for a loaded machine to see readiness go false before the listener closes.
+    SHUTDOWN_READINESS_DELAY_MS: '3000',
     LOG_LEVEL: 'info',
     SEED_DEMO: 'true',
   };
@@ -60,6 +61,17 @@ beforeAll(async () => {
   }
 });
 
+/** Calls `probe` every 50 ms until it returns a value; fails after 15 s, saying what did not happen. */
+async function poll<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() - started > 15_000) throw new Error(`${what} did not happen within 15 s:\n${output}`);
+    await sleep(50);
+  }
+}
+
 afterAll(async () => {
   if (child && child.exitCode === null) child.kill('SIGKILL');
   await database?.close();
@@ -70,21 +82,26 @@ describe('graceful shutdown of `npm start`', () => {
   it('on SIGTERM, readiness goes false, an in-flight slow request finishes, and the process exits 0', async () => {
     const base = `http://127.0.0.1:${port}`;
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
-    const faults = await fetch(`http://127.0.0.1:${zepPort}/_emulator/faults`, {
+    const emulator = `http://127.0.0.1:${zepPort}/_emulator`;
+    const faults = await fetch(`${emulator}/faults`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ latencyMs: 1000 }),
+      body: JSON.stringify({ latencyMs: 3000 }),
     });
     expect(faults.status).toBe(200);
+    expect((await fetch(`${emulator}/stats/reset`, { method: 'POST' })).status).toBe(200);
 
     const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
     const slow = fetch(`${base}/api/v1/context/threadContext?threadId=t1`).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
-    await sleep(200);
+    // The request is in flight once Engram's call to Zep has reached the emulator (held there 3 s).
+    await poll('the Zep call of the slow request', async () => ((await (await fetch(`${emulator}/stats`)).json()) as { total: number }).total > 0 || undefined);
     child?.kill('SIGTERM');
-    await sleep(100);
-    const readiness = await fetch(`${base}/readyz`);
-    expect(readiness.status).toBe(503);
-    expect(await readiness.json()).toEqual({ status: 'draining' });
+    const readiness = await poll('readiness going false', async () => {
+      const response = await fetch(`${base}/readyz`);
+      const body: unknown = await response.json();
+      return response.status === 503 ? body : undefined;
+    });
+    expect(readiness).toEqual({ status: 'draining' });
 
     const answer = await slow;
     expect(answer.status).toBe(200);

@@ -7,7 +7,11 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
 import { startTestZep, type TestZep } from '../support/test-zep.js';
 
 
-const HALF_OPEN_AFTER_MS = 300;
+// Long enough that a loaded machine does not half-open the breaker between two requests of one test.
+const HALF_OPEN_AFTER_MS = 2_000;
+// Well below the Zep and source timeouts (3 s) so that the deadline is what ends a slow request,
+// and long enough for Postgres to answer on a loaded machine.
+const DEADLINE_MS = 2_000;
 let database: TestDatabase;
 let zep: TestZep;
 let server: TestServer;
@@ -64,31 +68,32 @@ describe('provider policies (cockatiel) against the Zep emulator', () => {
     expect(server.engram.store.breakerState('zep')).toBe('closed');
   });
 
-  it('during an outage a request completes within its deadline + 50 ms and serves the fallback', async () => {
+  it('during an outage a request serves the fallback within its deadline', async () => {
     zep.emulator.faults.set({ outage: true, latencyMs: 100 });
-    const { status, body, elapsed } = await rest('/api/v1/context/userFacts?userId=u2&limit=1', { 'x-engram-deadline-ms': '400' });
+    const { status, body } = await rest('/api/v1/context/userFacts?userId=u2&limit=1', { 'x-engram-deadline-ms': String(DEADLINE_MS) });
+    // A request past its deadline answers 504 DEADLINE_EXCEEDED: 200 with the fallback is the proof.
     expect(status).toBe(200);
-    expect(elapsed).toBeLessThan(400 + 50);
-    expect(body).toMatchObject({ data: [{ fact: 'Grace is on the pro plan.' }], meta: { provider: 'postgres', fallback: true } });
+    expect(body).toMatchObject({ data: [{ fact: 'Grace is on the pro plan.' }], meta: { provider: 'postgres', fallback: true, fallbackReason: 'PROVIDER_UNAVAILABLE' } });
+    expect(zep.emulator.stats().total).toBe(1);
   });
 
   it('returns partial results at the deadline: late fields get DEADLINE_EXCEEDED, the others keep their data', async () => {
-    zep.emulator.faults.set({ latencyMs: 2000 });
+    // Zep would answer after 30 s and time out after 3 s: DEADLINE_EXCEEDED (not PROVIDER_TIMEOUT) says
+    // the deadline ended the request.
+    zep.emulator.faults.set({ latencyMs: 30_000 });
     const started = performance.now();
-    const response = await fetch(`${server.url}/api/v1/context/zepUser?userId=u1`, { headers: { 'x-engram-deadline-ms': '250' } });
+    const response = await fetch(`${server.url}/api/v1/context/zepUser?userId=u1`, { headers: { 'x-engram-deadline-ms': String(DEADLINE_MS) } });
     const elapsed = performance.now() - started;
     expect(response.status).toBe(504);
-    expect(await response.json()).toEqual({ error: { code: 'DEADLINE_EXCEEDED', message: 'The request deadline of 250 ms was exceeded.' } });
-    expect(elapsed).toBeLessThan(250 + 50);
+    expect(await response.json()).toEqual({ error: { code: 'DEADLINE_EXCEEDED', message: `The request deadline of ${DEADLINE_MS} ms was exceeded.` } });
+    expect(elapsed).toBeGreaterThanOrEqual(DEADLINE_MS - 50);
 
-    const gqlStarted = performance.now();
     const partial = await fetch(`${server.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-engram-deadline-ms': '250' },
+      headers: { 'content-type': 'application/json', 'x-engram-deadline-ms': String(DEADLINE_MS) },
       body: JSON.stringify({ query: '{ userProfile(userId: "u1") { id } zepUser(userId: "u1") { id } }' }),
     });
     const body = (await partial.json()) as { data: unknown; errors: Array<{ path: string[]; extensions: { code: string } }> };
-    expect(performance.now() - gqlStarted).toBeLessThan(250 + 50);
     expect(body.data).toEqual({ userProfile: { id: 'u1' }, zepUser: null });
     expect(body.errors.map((e) => [e.path, e.extensions.code])).toEqual([[['zepUser'], 'DEADLINE_EXCEEDED']]);
   });
@@ -103,7 +108,8 @@ describe('retry policy', () => {
       zep: zep.options,
       definitions: [...demoContexts, zepUser],
       providerTimeoutMs: 3000,
-      policy: { retry: { maxAttempts: 1, initialDelayMs: 10, maxDelayMs: 2000 }, breaker: { consecutiveFailures: 100 } },
+      // A far cap on the backoff, so that waiting for it would show.
+      policy: { retry: { maxAttempts: 1, initialDelayMs: 10, maxDelayMs: 30_000 }, breaker: { consecutiveFailures: 100 } },
     });
   });
 
@@ -125,6 +131,6 @@ describe('retry policy', () => {
     expect(await response.json()).toMatchObject({ data: { id: 'u3' }, meta: { provider: 'zep', fallback: false } });
     expect(zep.emulator.stats().total).toBe(2);
     expect(elapsed).toBeGreaterThanOrEqual(1000);
-    expect(elapsed).toBeLessThan(1000 + 500);
+    expect(elapsed).toBeLessThan(1000 + 5_000);
   });
 });
