@@ -16,9 +16,9 @@ import {
 } from './graphql/index.js';
 import { createHttpServer, type LoadSheddingOptions, type RateLimitOptions } from './http/index.js';
 import { EngramMetrics } from './observability/index.js';
-import type { Provider } from './providers/index.js';
+import { ProviderRuntime, type Provider } from './providers/index.js';
 import { migrationStatus, PostgresProvider, type EngramDatabase } from './providers/postgres/index.js';
-import { ZepProvider, type ZepProviderOptions } from './providers/zep/index.js';
+import { zepProvider, type ZepProviderOptions } from './providers/zep/index.js';
 import { MemoryContextCache, VirtualStore, type ContextCache, type ProviderPolicyOptions, type StoreObserver } from './store/index.js';
 
 export interface EngramOptions {
@@ -134,7 +134,7 @@ export function createEngram(options: EngramOptions): Engram {
   const logger = options.logger ?? false;
   const registry = new ContextRegistry(options.definitions ?? demoContexts);
   const providers: Provider[] = [
-    ...(options.zep ? [new ZepProvider(options.zep)] : []),
+    ...(options.zep ? [new ProviderRuntime(zepProvider(options.zep), logger ? { logger: logger.child({ component: 'provider' }) } : {})] : []),
     new PostgresProvider(options.db),
     ...(options.providers ?? []),
   ];

@@ -38,7 +38,7 @@ describe('ApiKeyStore', () => {
     const { key, info } = await store.create({ tenant: 'acme', subject: 'agent-2', scopes: [], name: 'usage' });
     expect((await store.list('acme')).find((k) => k.id === info.id)?.lastUsedAt).toBeNull();
     await store.verify(key);
-    for (let i = 0; i < 50 && !(await store.list('acme')).find((k) => k.id === info.id)?.lastUsedAt; i++) await sleep(20);
+    for (let i = 0; i < 100 && !(await store.list('acme')).find((k) => k.id === info.id)?.lastUsedAt; i++) await sleep(50);
     expect((await store.list('acme')).find((k) => k.id === info.id)?.lastUsedAt).toBeInstanceOf(Date);
   });
 

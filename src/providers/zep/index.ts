@@ -14,7 +14,7 @@ export type {
   ZepUser,
   ZepUserFactsKey,
 } from './zep-operations.js';
-export { ZepProvider } from './zep-provider.js';
+export { zepProvider } from './zep-provider.js';
 export type { ZepProviderOptions } from './zep-provider.js';
 export { namespacedZepId, ZepTenancy } from './zep-tenancy.js';
 export type { ZepTenantScope } from './zep-tenancy.js';

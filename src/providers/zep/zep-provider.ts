@@ -1,16 +1,18 @@
 import { setMaxListeners } from 'node:events';
 import type { ZepClient } from '@getzep/zep-cloud';
-import type { EngramError } from '../../errors/index.js';
 import { mapConcurrent } from '../batch-results.js';
-import type { OperationRef } from '../operation.js';
-import { BaseProvider, type ProviderHealth } from '../provider.js';
+import { defineProvider, type OperationSpec } from '../define-provider.js';
+import type { OperationContext } from '../operation.js';
 import { isNotFound, toZepEngramError, ZepCallAbortedError } from './zep-errors.js';
 import {
-  zepOps,
   type ZepGraphSearchKey,
   type ZepGraphSearchResult,
   type ZepThreadMessagesKey,
   type ZepUserFactsKey,
+  type ZepFact,
+  type ZepMessage,
+  type ZepThreadContext,
+  type ZepUser,
 } from './zep-operations.js';
 import { toEpisode, toFact, toMessages, toNode, toUser } from './zep-results.js';
 import { ZepTenancy, type ZepTenantScope } from './zep-tenancy.js';
@@ -94,149 +96,122 @@ function requirePositiveInteger(name: string, value: number, min: number): void 
  * threads at once, so a batch costs one HTTP call per distinct key, at most `concurrency` at a time.
  * Each call carries Engram's timeout and retry budget and the batch's abort signal. A missing user or
  * thread is data (`null`, or empty lists), not an error; a failed key never fails its neighbours.
+ * Operations match `zepOps`, so definitions can name them before any client exists.
  *
  * `stats().calls` counts SDK calls: retries happen inside the SDK and are not seen.
  */
-export class ZepProvider extends BaseProvider {
-  readonly #client: ZepClient;
-  readonly #tenancy: ZepTenancy;
-  readonly #timeoutMs: number;
-  readonly #maxRetries: number;
-  readonly #concurrency: number;
-  readonly #healthTimeoutMs: number;
-
-  constructor(options: ZepProviderOptions) {
-    super('zep');
-    if (!(options.timeoutMs > 0)) throw new RangeError(`ZepProvider: timeoutMs must be above 0, received ${options.timeoutMs}`);
-    requirePositiveInteger('maxRetries', options.maxRetries, 0);
-    requirePositiveInteger('concurrency', options.concurrency, 1);
-    this.#client = options.client;
-    this.#tenancy = new ZepTenancy(options.client, options.tenantClients);
-    this.#timeoutMs = options.timeoutMs;
-    this.#maxRetries = options.maxRetries;
-    this.#concurrency = options.concurrency;
-    this.#healthTimeoutMs = options.healthTimeoutMs ?? 2000;
-
-    this.#registerPerKey(
-      zepOps.threadContext,
-      (threadId) => threadId,
-      async (threadId, call, { client, zepId }) => {
-        const response = await unlessNotFound(call((o) => client.thread.getUserContext(zepId(threadId), {}, o)), null);
-        return response === null ? null : { threadId, context: response.context ?? '' };
-      },
-    );
-
-    this.#registerPerKey(
-      zepOps.threadMessages,
-      (k: ZepThreadMessagesKey) => JSON.stringify([k.threadId, k.lastN]),
-      async ({ threadId, lastN }, call, { client, zepId }) => {
-        const response = await unlessNotFound(call((o) => client.thread.get(zepId(threadId), { lastn: lastN }, o)), null);
-        return response === null ? null : toMessages(response.messages ?? []);
-      },
-    );
-
-    this.#registerPerKey(
-      zepOps.userFacts,
-      // Absent and blank queries send the same request, so they are the same key.
-      (k: ZepUserFactsKey) => JSON.stringify([k.userId, searchQuery(k.query), k.limit]),
-      async ({ userId, query, limit }, call, { client, zepId }) => {
-        const request = { userId: zepId(userId), query: searchQuery(query), scope: 'edges' as const, limit };
-        const response = await unlessNotFound(call((o) => client.graph.search(request, o)), null);
-        return (response?.edges ?? []).map(toFact);
-      },
-    );
-
-    this.#registerPerKey(
-      zepOps.graphSearch,
-      (k: ZepGraphSearchKey) => JSON.stringify([k.userId, searchQuery(k.query), k.scope, k.limit]),
-      async ({ userId, query, scope, limit }, call, { client, zepId }) => {
-        const request = { userId: zepId(userId), query: searchQuery(query), scope, limit };
-        const response = await unlessNotFound(call((o) => client.graph.search(request, o)), null);
-        const result = emptySearch();
-        if (response === null) return result;
-        switch (scope) {
-          case 'edges':
-            return { ...result, edges: (response.edges ?? []).map(toFact) };
-          case 'nodes':
-            return { ...result, nodes: (response.nodes ?? []).map(toNode) };
-          case 'episodes':
-            return { ...result, episodes: (response.episodes ?? []).map(toEpisode) };
-        }
-      },
-    );
-
-    this.#registerPerKey(
-      zepOps.user,
-      (userId) => userId,
-      async (userId, call, { client, zepId }) => {
-        const user = await unlessNotFound(call((o) => client.user.get(zepId(userId), o)), null);
-        return user === null ? null : toUser(userId, user);
-      },
-    );
-  }
-
-  protected toEngramError(error: unknown, operation: string): EngramError {
-    return toZepEngramError(error, { provider: this.name, operation }, this.#timeoutMs);
-  }
-
-  /** Asks Zep for a user that does not exist, without retries: "not found" means Zep is up and accepts the key. */
-  async health(): Promise<ProviderHealth> {
-    const started = performance.now();
-    const latency = (): number => performance.now() - started;
-    try {
-      this.statsRecorder.recordCall();
-      await this.#client.user.get(HEALTH_USER_ID, { timeoutInSeconds: this.#healthTimeoutMs / 1000, maxRetries: 0 });
-      return { provider: this.name, ok: true, latencyMs: latency() };
-    } catch (error) {
-      if (isNotFound(error)) return { provider: this.name, ok: true, latencyMs: latency() };
-      const failure = toZepEngramError(error, { provider: this.name, operation: 'health' }, this.#healthTimeoutMs);
-      return { provider: this.name, ok: false, latencyMs: latency(), detail: failure.message };
-    }
-  }
-
-  /**
-   * Registers an operation answered by one call per distinct key, `#concurrency` at a time. Keys are
-   * de-duplicated again here because `load` may be called without a DataLoader in front.
-   */
-  #registerPerKey<K, V>(
-    ref: OperationRef<K, V>,
-    keyId: (key: K) => string,
-    fetchOne: (key: K, call: <T>(request: (options: RequestOptions) => Promise<T>) => Promise<T>, scope: ZepTenantScope) => Promise<V>,
-  ): void {
-    this.register(ref, {
-      keyId,
-      load: async (keys, context) => {
-        const scope = this.#tenancy.scope(context.tenant);
-        const distinct = new Map<string, K>();
-        for (const key of keys) if (!distinct.has(keyId(key))) distinct.set(keyId(key), key);
-        // One listener on the request's signal per batch; at most `concurrency` on the batch's.
-        const results = await withChildSignal(
-          context.signal,
-          (signal) => {
-            const call = <T>(request: (options: RequestOptions) => Promise<T>): Promise<T> => this.#call(signal, request);
-            return mapConcurrent([...distinct.values()], this.#concurrency, (key) => fetchOne(key, call, scope));
-          },
-          this.#concurrency + 1,
-        );
-        const byId = new Map([...distinct.keys()].map((id, i) => [id, results[i]]));
-        return keys.map((key) => byId.get(keyId(key)) as V | Error);
-      },
-    });
-  }
+export function zepProvider(options: ZepProviderOptions) {
+  if (!(options.timeoutMs > 0)) throw new RangeError(`ZepProvider: timeoutMs must be above 0, received ${options.timeoutMs}`);
+  requirePositiveInteger('maxRetries', options.maxRetries, 0);
+  requirePositiveInteger('concurrency', options.concurrency, 1);
+  const { client: defaultClient, timeoutMs, maxRetries, concurrency } = options;
+  const healthTimeoutMs = options.healthTimeoutMs ?? 2000;
+  const tenancy = new ZepTenancy(defaultClient, options.tenantClients);
 
   /**
    * One SDK call with Engram's timeout, retries and the batch's signal. Settles as soon as the signal
    * aborts, even while the SDK sleeps before a retry, and is not started once the signal has aborted.
    */
-  #call<T>(signal: AbortSignal, request: (options: RequestOptions) => Promise<T>): Promise<T> {
+  const callWith = <T>(signal: AbortSignal, context: OperationContext, request: (o: RequestOptions) => Promise<T>): Promise<T> => {
     if (signal.aborted) return Promise.reject(new ZepCallAbortedError());
-    this.statsRecorder.recordCall();
+    context.countCall();
     return withChildSignal(signal, (abortSignal) => {
-      const pending = request({ timeoutInSeconds: this.#timeoutMs / 1000, maxRetries: this.#maxRetries, abortSignal });
+      const pending = request({ timeoutInSeconds: timeoutMs / 1000, maxRetries, abortSignal });
       return new Promise<T>((resolve, reject) => {
         abortSignal.addEventListener('abort', () => reject(new ZepCallAbortedError()), { once: true });
         pending.then(resolve, reject);
       });
     });
-  }
+  };
+
+  /**
+   * An operation answered by one call per distinct key, `concurrency` at a time. Keys are
+   * de-duplicated again here because `load` may be called without a DataLoader in front.
+   */
+  const perKey = <K, V>(
+    keyId: (key: K) => string,
+    fetchOne: (key: K, call: <T>(request: (o: RequestOptions) => Promise<T>) => Promise<T>, scope: ZepTenantScope) => Promise<V>,
+  ): OperationSpec<K, V> => ({
+    keyId,
+    load: async (keys, context) => {
+      const scope = tenancy.scope(context.tenant);
+      const distinct = new Map<string, K>();
+      for (const key of keys) if (!distinct.has(keyId(key))) distinct.set(keyId(key), key);
+      // One listener on the request's signal per batch; at most `concurrency` on the batch's.
+      const results = await withChildSignal(
+        context.signal,
+        (signal) => {
+          const call = <T>(request: (o: RequestOptions) => Promise<T>): Promise<T> => callWith(signal, context, request);
+          return mapConcurrent([...distinct.values()], concurrency, (key) => fetchOne(key, call, scope));
+        },
+        concurrency + 1,
+      );
+      const byId = new Map([...distinct.keys()].map((id, i) => [id, results[i]]));
+      return keys.map((key) => byId.get(keyId(key)) as V | Error);
+    },
+  });
+
+  return defineProvider({
+    name: 'zep',
+    operations: {
+      threadContext: perKey(
+        (threadId: string) => threadId,
+        async (threadId, call, { client, zepId }): Promise<ZepThreadContext | null> => {
+          const response = await unlessNotFound(call((o) => client.thread.getUserContext(zepId(threadId), {}, o)), null);
+          return response === null ? null : { threadId, context: response.context ?? '' };
+        },
+      ),
+      threadMessages: perKey(
+        (k: ZepThreadMessagesKey) => JSON.stringify([k.threadId, k.lastN]),
+        async ({ threadId, lastN }, call, { client, zepId }): Promise<ZepMessage[] | null> => {
+          const response = await unlessNotFound(call((o) => client.thread.get(zepId(threadId), { lastn: lastN }, o)), null);
+          return response === null ? null : toMessages(response.messages ?? []);
+        },
+      ),
+      userFacts: perKey(
+        // Absent and blank queries send the same request, so they are the same key.
+        (k: ZepUserFactsKey) => JSON.stringify([k.userId, searchQuery(k.query), k.limit]),
+        async ({ userId, query, limit }, call, { client, zepId }): Promise<ZepFact[]> => {
+          const request = { userId: zepId(userId), query: searchQuery(query), scope: 'edges' as const, limit };
+          const response = await unlessNotFound(call((o) => client.graph.search(request, o)), null);
+          return (response?.edges ?? []).map(toFact);
+        },
+      ),
+      graphSearch: perKey(
+        (k: ZepGraphSearchKey) => JSON.stringify([k.userId, searchQuery(k.query), k.scope, k.limit]),
+        async ({ userId, query, scope, limit }, call, { client, zepId }): Promise<ZepGraphSearchResult> => {
+          const request = { userId: zepId(userId), query: searchQuery(query), scope, limit };
+          const response = await unlessNotFound(call((o) => client.graph.search(request, o)), null);
+          const result = emptySearch();
+          if (response === null) return result;
+          switch (scope) {
+            case 'edges':
+              return { ...result, edges: (response.edges ?? []).map(toFact) };
+            case 'nodes':
+              return { ...result, nodes: (response.nodes ?? []).map(toNode) };
+            case 'episodes':
+              return { ...result, episodes: (response.episodes ?? []).map(toEpisode) };
+          }
+        },
+      ),
+      user: perKey(
+        (userId: string) => userId,
+        async (userId, call, { client, zepId }): Promise<ZepUser | null> => {
+          const user = await unlessNotFound(call((o) => client.user.get(zepId(userId), o)), null);
+          return user === null ? null : toUser(userId, user);
+        },
+      ),
+    },
+    mapError: (error, operation) => toZepEngramError(error, { provider: 'zep', operation }, timeoutMs),
+    /** Asks Zep for a user that does not exist, without retries: "not found" means Zep is up and accepts the key. */
+    health: async () => {
+      try {
+        await defaultClient.user.get(HEALTH_USER_ID, { timeoutInSeconds: healthTimeoutMs / 1000, maxRetries: 0 });
+        return { ok: true };
+      } catch (error) {
+        if (isNotFound(error)) return { ok: true };
+        return { ok: false, detail: toZepEngramError(error, { provider: 'zep', operation: 'health' }, healthTimeoutMs).message };
+      }
+    },
+  });
 }

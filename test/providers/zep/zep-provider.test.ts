@@ -9,8 +9,8 @@ import {
   ProviderUnavailableError,
   type EngramError,
 } from '../../../src/errors/index.js';
-import type { OperationRef } from '../../../src/providers/index.js';
-import { createZepClient, ZepProvider, zepOps, type ZepProviderOptions } from '../../../src/providers/zep/index.js';
+import { ProviderRuntime, type OperationRef } from '../../../src/providers/index.js';
+import { createZepClient, zepProvider, zepOps, type ZepProviderOptions } from '../../../src/providers/zep/index.js';
 import { seedZepDemo, startZepEmulator, type ZepEmulator } from '../../../src/zep-emulator/index.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -33,12 +33,13 @@ afterAll(async () => {
   await emulator?.close();
 });
 
-function zep(options: Partial<ZepProviderOptions> = {}): ZepProvider {
-  return new ZepProvider({ client, timeoutMs: 2000, maxRetries: 0, concurrency: 4, ...options });
+/** The Zep provider as the store runs it: its definition inside the provider runtime. */
+function zep(options: Partial<ZepProviderOptions> = {}): ProviderRuntime {
+  return new ProviderRuntime(zepProvider({ client, timeoutMs: 2000, maxRetries: 0, concurrency: 4, ...options }));
 }
 
 async function load<K, V>(
-  provider: ZepProvider,
+  provider: ProviderRuntime,
   ref: OperationRef<K, V>,
   keys: readonly K[],
   signal: AbortSignal = new AbortController().signal,
