@@ -16,7 +16,7 @@ import {
 } from './graphql/index.js';
 import { createHttpServer, type LoadSheddingOptions, type RateLimitOptions } from './http/index.js';
 import { EngramMetrics } from './observability/index.js';
-import { ProviderRuntime, type Provider } from './providers/index.js';
+import { ProviderRuntime, type Provider, type ProviderDefinition } from './providers/index.js';
 import { migrationStatus, PostgresProvider, type EngramDatabase } from './providers/postgres/index.js';
 import { zepProvider, type ZepProviderOptions } from './providers/zep/index.js';
 import { MemoryContextCache, VirtualStore, type ContextCache, type ProviderPolicyOptions, type StoreObserver } from './store/index.js';
@@ -28,8 +28,8 @@ export interface EngramOptions {
   readonly zep?: ZepProviderOptions;
   /** @default the demo context pack */
   readonly definitions?: readonly ContextDefinition[];
-  /** Providers besides the built-in ones (custom sources, tests). */
-  readonly providers?: readonly Provider[];
+  /** Providers besides the built-in ones (custom sources, tests), declared with `defineProvider`. */
+  readonly providers?: readonly ProviderDefinition[];
   readonly logger?: Logger | false;
   /** @default 2000 */
   readonly providerTimeoutMs?: number;
@@ -133,10 +133,11 @@ function combineObservers(observers: ReadonlyArray<StoreObserver | undefined>): 
 export function createEngram(options: EngramOptions): Engram {
   const logger = options.logger ?? false;
   const registry = new ContextRegistry(options.definitions ?? demoContexts);
+  const runtimeOptions = logger ? { logger: logger.child({ component: 'provider' }) } : {};
   const providers: Provider[] = [
-    ...(options.zep ? [new ProviderRuntime(zepProvider(options.zep), logger ? { logger: logger.child({ component: 'provider' }) } : {})] : []),
+    ...(options.zep ? [new ProviderRuntime(zepProvider(options.zep), runtimeOptions)] : []),
     new PostgresProvider(options.db),
-    ...(options.providers ?? []),
+    ...(options.providers ?? []).map((definition) => new ProviderRuntime(definition, runtimeOptions)),
   ];
   const metrics = options.metrics === false ? undefined : new EngramMetrics();
   const observer = combineObservers([metrics, options.observer]);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ContextRegistry, defineContext, id } from '../../src/context/index.js';
 import { demoContexts } from '../../src/contexts/index.js';
 import { compileSchema } from '../../src/graphql/index.js';
+import { ProviderRuntime } from '../../src/providers/index.js';
 import { VirtualStore } from '../../src/store/index.js';
 import { FixtureProvider, fixtureOps } from '../support/fixture-provider.js';
 
@@ -95,7 +96,7 @@ describe('ContextRegistry', () => {
       sources: (from) => [from(fixtureOps.item, { key: (a) => a.itemId })],
       access: { owner: { lookup: { provider: 'fixture', operation: 'owner' }, key: (a) => a.itemId } },
     });
-    expect(() => new VirtualStore({ registry: new ContextRegistry([owned]), providers: [new FixtureProvider()] })).toThrow(
+    expect(() => new VirtualStore({ registry: new ContextRegistry([owned]), providers: [new ProviderRuntime(new FixtureProvider())] })).toThrow(
       'Context definition "item": access.owner looks up fixture.owner, which no configured provider offers.',
     );
   });
@@ -123,7 +124,7 @@ describe('ContextRegistry', () => {
         access: 'public',
       }),
     ]);
-    expect(() => new VirtualStore({ registry: other, providers: [new FixtureProvider()] })).toThrow(
+    expect(() => new VirtualStore({ registry: other, providers: [new ProviderRuntime(new FixtureProvider())] })).toThrow(
       'Context definition "item": source 1 uses fixture.nope, but provider "fixture" has no operation "nope".',
     );
   });
