@@ -7,9 +7,9 @@ import {
   handleType,
   isBrokenCircuitError,
   isBulkheadRejectedError,
-  isTaskCancelledError,
   retry,
   SamplingBreaker,
+  TaskCancelledError,
   timeout,
   TimeoutStrategy,
   wrap,
@@ -148,23 +148,28 @@ export class ProviderPolicy {
     signal: AbortSignal,
   ): Promise<ReadonlyArray<unknown>> {
     const failure = { provider: this.provider, operation };
+    let attemptSignal: AbortSignal | undefined;
     try {
       return await this.#policy.execute(async ({ signal: batchSignal }) => {
+        attemptSignal = batchSignal;
         const results = await load(batchSignal);
         if (results.length > 0 && results.every(isOutage)) throw new BatchOutage(results);
         return results;
       }, signal);
     } catch (error) {
       if (error instanceof BatchOutage) return error.results;
+      // A load that gave up because its batch signal aborted was cancelled (the client left) or timed out.
+      // (cockatiel 3.2's isTaskCancelledError tests the bulkhead's marker, so the class is checked instead.)
+      const aborted = error instanceof TaskCancelledError || attemptSignal?.aborted === true;
       const mapped = isBrokenCircuitError(error)
         ? new ProviderUnavailableError(failure, 'its circuit breaker is open')
         : isBulkheadRejectedError(error)
           ? new ProviderUnavailableError(failure, 'too many requests are in flight')
-          : isTaskCancelledError(error)
-            ? signal.aborted
-              ? new ProviderUnavailableError(failure, 'the request was cancelled')
-              : new ProviderTimeoutError(failure, this.#timeoutMs)
-            : new ProviderUnavailableError(failure, 'the batch failed', { cause: error });
+          : aborted && signal.aborted
+            ? new ProviderUnavailableError(failure, 'the request was cancelled')
+            : aborted
+              ? new ProviderTimeoutError(failure, this.#timeoutMs)
+              : new ProviderUnavailableError(failure, 'the batch failed', { cause: error });
       return keys.map(() => mapped);
     }
   }
