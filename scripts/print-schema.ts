@@ -5,7 +5,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { ContextRegistry } from '../src/context/index.js';
-import { demoContexts } from '../src/contexts/index.js';
+import { demoContexts } from '../src/demo/index.js';
 import { compileSchema } from '../src/graphql/index.js';
 
 const file = new URL('../schema.graphql', import.meta.url);

@@ -4,11 +4,10 @@ import type { YogaLogger } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { ApiKeyStore, Authenticator, type AuthOptions } from './auth/index.js';
 import { ContextRegistry, type ContextDefinition } from './context/index.js';
-import { demoContexts } from './contexts/index.js';
+import { DEFAULT_GRAPHIQL_QUERY, demoContexts, demoOperations } from './demo/index.js';
 import {
   compileSchema,
   createGraphQLHandler,
-  demoOperations,
   PersistedDocumentStore,
   type GraphiQLExample,
   type PersistedDocumentsOptions,
@@ -85,16 +84,6 @@ export interface Engram {
   /** Stops the HTTP server (in-flight requests finish) and the providers; the database stays the caller's. */
   close(): Promise<void>;
 }
-
-export const DEFAULT_GRAPHIQL_QUERY = `# Engram: context for agents and front ends.
-query DemoContext {
-  userProfile(userId: "u1") { id displayName email locale plan }
-  userFacts(userId: "u1", limit: 3) { fact createdAt }
-  threadMessages(threadId: "t1", lastN: 4) { role content }
-  threadContext(threadId: "t1") { context }
-  searchDocuments(query: "batching", limit: 2) { title snippet }
-}
-`;
 
 function yogaLogger(logger: Logger | false): YogaLogger {
   if (!logger) return { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };

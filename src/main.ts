@@ -4,12 +4,11 @@ import { pino, type Logger } from 'pino';
 import { loadConfig, type EngramConfig } from './config.js';
 import { ApiKeyStore, Authenticator } from './auth/index.js';
 import { createEngram } from './create-engram.js';
-import { ensureDemoKeys, type DemoKey } from './demo/demo-keys.js';
+import { demoPersistedDocuments, ensureDemoKeys, seedDemo, seedZepDemo, type DemoKey } from './demo/index.js';
 import { ConfigError } from './errors/index.js';
-import { demoPersistedDocuments } from './graphql/index.js';
-import { migrateToLatest, openDatabase, seedDemo, type EngramDatabase } from './providers/postgres/index.js';
+import { migrateToLatest, openDatabase, type EngramDatabase } from './providers/postgres/index.js';
 import { createZepClient, type ZepProviderOptions } from './providers/zep/index.js';
-import { seedZepDemo, startZepEmulator, type ZepEmulator } from './zep-emulator/index.js';
+import { startZepEmulator, type ZepEmulator } from './zep-emulator/index.js';
 import { Redis } from 'ioredis';
 import { MemoryContextCache, RedisContextCache, type ContextCache } from './store/index.js';
 

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { migrateToLatest, openDatabase, seedDemo, type SeedCounts } from '../../src/providers/postgres/index.js';
+import { seedDemo, type SeedCounts } from '../../src/demo/index.js';
+import { migrateToLatest, openDatabase } from '../../src/providers/postgres/index.js';
 
 export const BENCH_DATABASE = 'engram_bench';
 

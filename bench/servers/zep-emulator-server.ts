@@ -3,7 +3,8 @@
  * request after a fixed added latency (`latencyMs`), like a remote service.
  */
 import { createZepClient } from '../../src/providers/zep/index.js';
-import { seedZepDemo, startZepEmulator } from '../../src/zep-emulator/index.js';
+import { seedZepDemo } from '../../src/demo/index.js';
+import { startZepEmulator } from '../../src/zep-emulator/index.js';
 import { childConfig, runChild } from './serve-child.js';
 
 runChild(async () => {

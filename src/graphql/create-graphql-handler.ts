@@ -3,14 +3,20 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type GraphiQLOptions, type YogaServerInstance, type YogaLogger } from 'graphql-yoga';
 import type { Principal } from '../auth/index.js';
 import { UnauthenticatedError } from '../errors/index.js';
-import { deadlineFromHeaders } from '../http/request-options.js';
 import type { VirtualStore } from '../store/index.js';
-import type { GraphiQLExample } from './demo-operations.js';
 import type { GraphQLContext } from './graphql-context.js';
 import { maskError } from './mask-error.js';
 import { PersistedDocumentStore, usePersistedDocuments } from './persisted-documents.js';
 import { useProvenance } from './provenance-plugin.js';
 import { useQueryLimits, type QueryLimits } from './query-limits.js';
+
+/** An operation GraphiQL opens as a tab, ready to run. */
+export interface GraphiQLExample {
+  /** `# …` line shown above the operation. */
+  readonly description: string;
+  readonly query: string;
+  readonly variables: Readonly<Record<string, unknown>>;
+}
 
 export interface GraphQLHandlerOptions {
   readonly schema: GraphQLSchema;
@@ -36,6 +42,9 @@ export interface GraphQLHandlerOptions {
  */
 export interface ServerContext {
   readonly principal: Principal | undefined;
+  /** A deadline the client asked for (the HTTP layer reads it from its header). */
+  readonly deadlineMs?: number;
+  readonly requestId?: string;
 }
 
 export type GraphQLHandler = YogaServerInstance<ServerContext, GraphQLContext>;
@@ -85,10 +94,17 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
           defaultEditorToolsVisibility: options.graphiqlHeaders ? 'headers' : 'variables',
         },
     renderGraphiQL: offlineGraphiQL(),
-    context: ({ request, principal }) => {
+    context: ({ request, principal, deadlineMs, requestId }) => {
       // The HTTP layer answers 401 before yoga runs; this only guards other ways of calling yoga.
       if (!principal) throw new UnauthenticatedError('Authentication required.');
-      return { session: store.session({ principal, signal: request.signal, ...deadlineFromHeaders((h) => request.headers.get(h)) }) };
+      return {
+        session: store.session({
+          principal,
+          signal: request.signal,
+          ...(deadlineMs === undefined ? {} : { deadlineMs }),
+          ...(requestId === undefined ? {} : { requestId }),
+        }),
+      };
     },
     plugins: [
       ...(options.limits === false ? [] : [useQueryLimits(options.limits)]),

@@ -1,9 +1,7 @@
 export { compileSchema, responsePath } from './compile-schema.js';
 export { createGraphQLHandler } from './create-graphql-handler.js';
-export type { GraphQLHandler, GraphQLHandlerOptions, ServerContext } from './create-graphql-handler.js';
+export type { GraphiQLExample, GraphQLHandler, GraphQLHandlerOptions, ServerContext } from './create-graphql-handler.js';
 export type { GraphQLContext } from './graphql-context.js';
-export { demoOperations, demoPersistedDocuments } from './demo-operations.js';
-export type { GraphiQLExample } from './demo-operations.js';
 export {
   MISSING_DOCUMENT_MESSAGE,
   PERSISTED_DOCUMENTS_PATH,

@@ -7,10 +7,11 @@ import type { Authenticator } from '../auth/index.js';
 import type { GraphQLHandler, PersistedDocumentsManifest } from '../graphql/index.js';
 import type { EngramMetrics } from '../observability/index.js';
 import type { VirtualStore } from '../store/index.js';
-import { registerAuthentication, requireAuthentication } from './authentication.js';
+import { principalOf, registerAuthentication, requireAuthentication } from './authentication.js';
 import { registerGraphQLRoute } from './graphql-route.js';
 import { registerHealthRoutes, type ReadinessCheck } from './health-routes.js';
 import { registerPersistedDocumentsRoute } from './persisted-documents-route.js';
+import { deadlineFromHeaders } from './request-options.js';
 import { registerRestRoutes } from '../rest/index.js';
 
 export interface RateLimitOptions {
@@ -128,7 +129,9 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     requireAuthentication(routes);
     registerGraphQLRoute(routes, options.graphql, { graphiql: options.graphiql ?? true });
     registerHealthRoutes(routes, options.store, options.ready, options.draining);
-    registerRestRoutes(routes, options.store);
+    registerRestRoutes(routes, options.store, (request, signal) =>
+      options.store.session({ principal: principalOf(request), signal, requestId: request.id, ...deadlineFromHeaders((h) => request.headers[h]) }),
+    );
     registerPersistedDocumentsRoute(routes, options.persistedDocuments ?? {});
   });
   return app;

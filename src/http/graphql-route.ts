@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { GraphQLHandler } from '../graphql/index.js';
+import { deadlineFromHeaders } from './request-options.js';
 
 /**
  * Mounts yoga on Fastify: GraphQL over HTTP (GET/POST) and GraphiQL on browser GETs. Every operation
@@ -19,7 +20,11 @@ export function registerGraphQLRoute(app: FastifyInstance, yoga: GraphQLHandler,
           : 'required',
     },
     handler: async (request, reply) => {
-      const response = await yoga.handleNodeRequestAndResponse(request, reply, { principal: request.principal });
+      const response = await yoga.handleNodeRequestAndResponse(request, reply, {
+        principal: request.principal,
+        requestId: request.id,
+        ...deadlineFromHeaders((h) => request.headers[h]),
+      });
       response.headers.forEach((value, key) => {
         reply.header(key, value);
       });

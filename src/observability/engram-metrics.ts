@@ -1,6 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ErrorCode } from '../errors/index.js';
-import type { BatchEvent, BreakerState, StoreObserver, VirtualStore } from '../store/index.js';
+import type { BatchEvent, BreakerState, StoreObserver } from './store-observer.js';
+
+/** What the metrics read from the store at scrape time (structural: observability does not import the store). */
+export interface ObservedStore {
+  providers(): ReadonlyArray<{ readonly name: string; stats(): { readonly calls: number } }>;
+  breakerState(provider: string): BreakerState | undefined;
+}
 
 const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, open: 1, 'half-open': 2, isolated: 3 };
 
@@ -56,7 +62,7 @@ export class EngramMetrics implements StoreObserver {
   }
 
   /** Adds gauges read from the store at scrape time: remote calls per provider, breaker states. */
-  observeStore(store: VirtualStore): void {
+  observeStore(store: ObservedStore): void {
     const providers = () => store.providers();
     new Counter({
       name: 'engram_provider_calls_total',

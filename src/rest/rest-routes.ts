@@ -1,8 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BadUserInputError, EngramError, restErrorBody, toClientError } from '../errors/index.js';
-import { principalOf } from '../http/authentication.js';
-import { deadlineFromHeaders } from '../http/request-options.js';
-import type { Provenance, VirtualStore } from '../store/index.js';
+import type { Provenance, StoreSession, VirtualStore } from '../store/index.js';
 import { coerceQueryArgs } from './coerce-query.js';
 import { buildOpenApiDocument } from './openapi-document.js';
 
@@ -19,13 +17,19 @@ function sendError(reply: FastifyReply, error: unknown): FastifyReply {
  * REST access to the same contexts, through the same store and per-request loaders:
  * `GET /api/v1/context/:name?arg=…` and `POST /api/v1/context/:name` with a JSON body of arguments.
  */
-export function registerRestRoutes(app: FastifyInstance, store: VirtualStore): void {
+/**
+ * The store session of a request: built by the HTTP layer, which owns authentication and request
+ * options; it throws (an `EngramError`) when the request has no verified principal.
+ */
+export type SessionFactory = (request: FastifyRequest, signal: AbortSignal) => StoreSession;
+
+export function registerRestRoutes(app: FastifyInstance, store: VirtualStore, sessionFor: SessionFactory): void {
   const openapi = JSON.stringify(buildOpenApiDocument(store.registry));
   app.get('/api/v1/openapi.json', { config: { authentication: 'optional' } }, async (_request, reply) => reply.type('application/json').send(openapi));
 
   const resolve = async (request: FastifyRequest, reply: FastifyReply, name: string, args: unknown) => {
     try {
-      const session = store.session({ principal: principalOf(request), signal: abortSignalOf(reply), ...deadlineFromHeaders((h) => request.headers[h]) });
+      const session = sessionFor(request, abortSignalOf(reply));
       const result = await session.get(name, args);
       return reply.send({ data: result.value, meta: result.provenance });
     } catch (error) {

@@ -1,10 +1,9 @@
 import DataLoader from 'dataloader';
 import { ProviderTimeoutError, type EngramError, type ErrorCode } from '../errors/index.js';
-import { inSpan } from '../observability/tracing.js';
+import { inSpan, type StoreObserver } from '../observability/index.js';
 import type { Provider } from '../providers/index.js';
 import type { ProviderPolicy } from './provider-policy.js';
 import { errorCode } from './resolve-sources.js';
-import type { StoreObserver } from './store-observer.js';
 
 export interface BatchLoadersOptions {
   readonly providers: ReadonlyMap<string, Provider>;

@@ -17,6 +17,7 @@ import {
   type IPolicy,
 } from 'cockatiel';
 import { EngramError, ProviderTimeoutError, ProviderUnavailableError } from '../errors/index.js';
+import type { BreakerState } from '../observability/index.js';
 
 export interface BreakerOptions {
   /**
@@ -62,7 +63,7 @@ export interface ProviderPolicyOptions {
   };
 }
 
-export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
+export type { BreakerState };
 
 const STATES: Record<CircuitState, BreakerState> = {
   [CircuitState.Closed]: 'closed',

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { authorize, type Principal } from '../auth/index.js';
 import type { RegisteredContext } from '../context/index.js';
 import { BadUserInputError, ContextNotFoundError, DeadlineExceededError } from '../errors/index.js';
-import { inSpan } from '../observability/tracing.js';
+import { inSpan } from '../observability/index.js';
 import type { Provider, ProviderHealth } from '../providers/index.js';
 import { BatchLoaders } from './batch-loaders.js';
 import { contextCacheKey, isFresh, isServableStale, retainMs } from './cache-policy.js';

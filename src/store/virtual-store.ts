@@ -4,7 +4,7 @@ import type { Provider, ProviderStats } from '../providers/index.js';
 import type { ContextCache } from './context-cache.js';
 import { ProviderPolicy, type BreakerState, type ProviderPolicyOptions } from './provider-policy.js';
 import { StoreSession, type SessionOptions } from './store-session.js';
-import { noopObserver, type StoreObserver } from './store-observer.js';
+import { noopObserver, type StoreObserver } from '../observability/index.js';
 
 export interface VirtualStoreOptions {
   readonly registry: ContextRegistry;

@@ -5,7 +5,7 @@
  */
 import { ZepClient } from '@getzep/zep-cloud';
 import { pino } from 'pino';
-import { seedZepDemo } from './seed-zep-demo.js';
+import { seedZepDemo } from '../demo/index.js';
 import { DEFAULT_EMULATOR_API_KEY, startZepEmulator } from './zep-emulator.js';
 
 const logger = pino({ name: 'zep-emulator' });

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { exportSPKI } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Authenticator } from '../../src/auth/index.js';
-import { globexDemo } from '../../src/demo/demo-data.js';
+import { globexDemo } from '../../src/demo/index.js';
 import { bearer, createTestKeys, startTestIdentityProvider, type TestIdentityProvider, type TestKeys } from '../support/test-credentials.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';

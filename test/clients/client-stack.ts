@@ -1,4 +1,5 @@
-import { demoPersistedDocuments, type PersistedDocumentsOptions } from '../../src/graphql/index.js';
+import { demoPersistedDocuments } from '../../src/demo/index.js';
+import type { PersistedDocumentsOptions } from '../../src/graphql/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { startTestZep, type TestZep } from '../support/test-zep.js';

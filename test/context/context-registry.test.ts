@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ContextRegistry, defineContext, id } from '../../src/context/index.js';
-import { demoContexts } from '../../src/contexts/index.js';
+import { demoContexts } from '../../src/demo/index.js';
 import { compileSchema } from '../../src/graphql/index.js';
 import { ProviderRuntime } from '../../src/providers/index.js';
 import { VirtualStore } from '../../src/store/index.js';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { ContextRegistry } from '../../src/context/index.js';
-import { demoContexts } from '../../src/contexts/index.js';
+import { demoContexts } from '../../src/demo/index.js';
 import { compileSchema } from '../../src/graphql/index.js';
 
 describe('schema.graphql', () => {

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { demoContexts } from '../../src/contexts/index.js';
+import { demoContexts } from '../../src/demo/index.js';
 import type { Provider } from '../../src/providers/index.js';
 import { zepUser } from '../support/fixture-contexts.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';

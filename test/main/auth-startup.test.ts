@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { globexDemo } from '../../src/demo/demo-data.js';
+import { globexDemo } from '../../src/demo/index.js';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

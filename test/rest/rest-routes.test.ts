@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoContexts } from '../../src/contexts/index.js';
+import { demoContexts } from '../../src/demo/index.js';
 import { fixtureContexts } from '../support/fixture-contexts.js';
 import { FixtureProvider } from '../support/fixture-provider.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { demoContexts } from '../../src/contexts/index.js';
+import { demoContexts } from '../../src/demo/index.js';
 import { zepUser } from '../support/fixture-contexts.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';

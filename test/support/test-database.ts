@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { migrateToLatest, openDatabase, seedDemo, type EngramDatabase, type OpenedDatabase } from '../../src/providers/postgres/index.js';
+import { seedDemo } from '../../src/demo/index.js';
+import { migrateToLatest, openDatabase, type EngramDatabase, type OpenedDatabase } from '../../src/providers/postgres/index.js';
 
 export interface TestDatabase {
   readonly db: EngramDatabase;

@@ -1,5 +1,6 @@
 import { createZepClient, type ZepProviderOptions } from '../../src/providers/zep/index.js';
-import { seedZepDemo, startZepEmulator, type ZepEmulator } from '../../src/zep-emulator/index.js';
+import { seedZepDemo } from '../../src/demo/index.js';
+import { startZepEmulator, type ZepEmulator } from '../../src/zep-emulator/index.js';
 
 export interface TestZep {
   readonly emulator: ZepEmulator;

@@ -1,8 +1,9 @@
 import { serialization, Zep, ZepClient, ZepError } from '@getzep/zep-cloud';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MockInstance } from 'vitest';
-import { acmeDemo } from '../../src/demo/demo-data.js';
-import { seedZepDemo, startZepEmulator } from '../../src/zep-emulator/index.js';
+import { acmeDemo } from '../../src/demo/index.js';
+import { seedZepDemo } from '../../src/demo/index.js';
+import { startZepEmulator } from '../../src/zep-emulator/index.js';
 import type { ZepEmulator } from '../../src/zep-emulator/index.js';
 import { rawApi } from './emulator-helpers.js';
 

@@ -15,5 +15,3 @@ export type {
   UserProfileRow,
 } from './postgres-operations.js';
 export { POSTGRES_PROVIDER_SQL, PostgresProvider } from './postgres-provider.js';
-export { seedDemo } from './seed-demo.js';
-export type { SeedCounts } from './seed-demo.js';

@@ -4,15 +4,15 @@ import { mapConcurrent } from '../batch-results.js';
 import { defineProvider, type OperationSpec } from '../define-provider.js';
 import type { OperationContext } from '../operation.js';
 import { isNotFound, toZepEngramError, ZepCallAbortedError } from './zep-errors.js';
-import {
-  type ZepGraphSearchKey,
-  type ZepGraphSearchResult,
-  type ZepThreadMessagesKey,
-  type ZepUserFactsKey,
-  type ZepFact,
-  type ZepMessage,
-  type ZepThreadContext,
-  type ZepUser,
+import type {
+  ZepGraphSearchKey,
+  ZepGraphSearchResult,
+  ZepThreadMessagesKey,
+  ZepUserFactsKey,
+  ZepFact,
+  ZepMessage,
+  ZepThreadContext,
+  ZepUser,
 } from './zep-operations.js';
 import { toEpisode, toFact, toMessages, toNode, toUser } from './zep-results.js';
 import { ZepTenancy, type ZepTenantScope } from './zep-tenancy.js';

@@ -2,7 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../../src/providers/postgres/migrations/index.js';
-import { migrateToLatest, seedDemo } from '../../../src/providers/postgres/index.js';
+import { seedDemo } from '../../../src/demo/index.js';
+import { migrateToLatest } from '../../../src/providers/postgres/index.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 
 let database: TestDatabase;

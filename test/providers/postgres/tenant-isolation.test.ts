@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acmeDemo, globexDemo } from '../../../src/demo/demo-data.js';
+import { acmeDemo, globexDemo } from '../../../src/demo/index.js';
 import { PostgresProvider, postgresOps } from '../../../src/providers/postgres/index.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 

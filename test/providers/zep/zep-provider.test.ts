@@ -2,7 +2,7 @@ import type { ZepClient } from '@getzep/zep-cloud';
 import { getEventListeners } from 'node:events';
 import DataLoader from 'dataloader';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { acmeDemo, globexDemo } from '../../../src/demo/demo-data.js';
+import { acmeDemo, globexDemo } from '../../../src/demo/index.js';
 import {
   ProviderError,
   ProviderTimeoutError,
@@ -11,7 +11,8 @@ import {
 } from '../../../src/errors/index.js';
 import { ProviderRuntime, type OperationRef } from '../../../src/providers/index.js';
 import { createZepClient, zepProvider, zepOps, type ZepProviderOptions } from '../../../src/providers/zep/index.js';
-import { seedZepDemo, startZepEmulator, type ZepEmulator } from '../../../src/zep-emulator/index.js';
+import { seedZepDemo } from '../../../src/demo/index.js';
+import { startZepEmulator, type ZepEmulator } from '../../../src/zep-emulator/index.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { defineContext, id } from '../context/index.js';
-import { postgresOps, type FactRow } from '../providers/postgres/index.js';
-import { zepOps } from '../providers/zep/index.js';
+import { defineContext, id } from '../../context/index.js';
+import { postgresOps, type FactRow } from '../../providers/postgres/index.js';
+import { zepOps } from '../../providers/zep/index.js';
 
 /** A Zep-style context block assembled from archived facts, for when Zep cannot answer. */
 export function archivedContextBlock(facts: readonly FactRow[]): string {

@@ -1,4 +1,4 @@
-import type { ContextDefinition } from '../context/index.js';
+import type { ContextDefinition } from '../../context/index.js';
 import { searchDocuments } from './search-documents.js';
 import { threadContext } from './thread-context.js';
 import { threadMessages } from './thread-messages.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { defineContext, id } from '../context/index.js';
-import { postgresOps } from '../providers/postgres/index.js';
-import { zepOps } from '../providers/zep/index.js';
+import { defineContext, id } from '../../context/index.js';
+import { postgresOps } from '../../providers/postgres/index.js';
+import { zepOps } from '../../providers/zep/index.js';
 import { Message, MessageRole } from './shapes.js';
 
 const toRole = (role: string) => MessageRole.catch('user').parse(role);

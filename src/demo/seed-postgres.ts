@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { demoDataSets, type DemoDataSet } from '../../demo/demo-data.js';
-import type { EngramDatabase } from './database.js';
+import { demoDataSets, type DemoDataSet } from './demo-data.js';
+import type { EngramDatabase } from '../providers/postgres/index.js';
 
 export interface SeedCounts {
   readonly tenants: number;

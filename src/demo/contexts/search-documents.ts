@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineContext, id } from '../context/index.js';
-import { postgresOps } from '../providers/postgres/index.js';
+import { defineContext, id } from '../../context/index.js';
+import { postgresOps } from '../../providers/postgres/index.js';
 
 export const searchDocuments = defineContext({
   name: 'searchDocuments',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dateTime, id } from '../context/index.js';
+import { dateTime, id } from '../../context/index.js';
 
 /** Output shapes shared by several demo contexts; one zod schema → one GraphQL type. */
 export const Fact = z

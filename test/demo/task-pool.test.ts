@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TaskPool, TaskPoolAbortedError } from '../../src/zep-emulator/task-pool.js';
+import { TaskPool, TaskPoolAbortedError } from '../../src/demo/index.js';
 
 const tick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

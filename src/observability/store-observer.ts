@@ -1,5 +1,7 @@
 import type { ErrorCode } from '../errors/index.js';
-import type { BreakerState } from './provider-policy.js';
+
+/** A provider's circuit breaker, as the store reports it. */
+export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
 
 /** One provider batch as the store saw it, after policies. */
 export interface BatchEvent {

@@ -1,7 +1,7 @@
 import { Zep, ZepError } from '@getzep/zep-cloud';
 import type { ZepClient } from '@getzep/zep-cloud';
-import type { DemoDataSet, DemoFact, DemoMessage, DemoThread, DemoUser } from '../demo/demo-data.js';
-import { demoDataSets } from '../demo/demo-data.js';
+import type { DemoDataSet, DemoFact, DemoMessage, DemoThread, DemoUser } from './demo-data.js';
+import { demoDataSets } from './demo-data.js';
 import { namespacedZepId } from '../providers/zep/index.js';
 import { TaskPool } from './task-pool.js';
 

@@ -8,15 +8,18 @@ import {
   UserProfileDocument,
 } from '../generated/graphql.js';
 import manifest from '../generated/persisted-documents.json' with { type: 'json' };
-import type { PersistedDocumentsManifest } from './persisted-documents.js';
+import type { GraphiQLExample, PersistedDocumentsManifest } from '../graphql/index.js';
 
-/** An operation GraphiQL opens as a tab, ready to run. */
-export interface GraphiQLExample {
-  /** `# …` line shown above the operation. */
-  readonly description: string;
-  readonly query: string;
-  readonly variables: Readonly<Record<string, unknown>>;
+/** The query GraphiQL opens with in the demo. */
+export const DEFAULT_GRAPHIQL_QUERY = `# Engram: context for agents and front ends.
+query DemoContext {
+  userProfile(userId: "u1") { id displayName email locale plan }
+  userFacts(userId: "u1", limit: 3) { fact createdAt }
+  threadMessages(threadId: "t1", lastN: 4) { role content }
+  threadContext(threadId: "t1") { context }
+  searchDocuments(query: "batching", limit: 2) { title snippet }
 }
+`;
 
 /**
  * The persisted documents of the demo operations (`operations/*.graphql`), as written by

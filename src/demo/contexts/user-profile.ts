@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { dateTime, defineContext, id } from '../context/index.js';
-import { postgresOps } from '../providers/postgres/index.js';
+import { dateTime, defineContext, id } from '../../context/index.js';
+import { postgresOps } from '../../providers/postgres/index.js';
 
 export const userProfile = defineContext({
   name: 'userProfile',

@@ -1,0 +1,11 @@
+export { acmeDemo, demoDataSets, globexDemo } from './demo-data.js';
+export type { DemoDataSet, DemoDocument, DemoFact, DemoMessage, DemoThread, DemoUser } from './demo-data.js';
+export { archivedContextBlock, demoContexts, Fact, Message, MessageRole, searchDocuments, threadContext, threadMessages, userFacts, userProfile } from './contexts/index.js';
+export { ensureDemoKeys } from './demo-keys.js';
+export type { DemoKey } from './demo-keys.js';
+export { DEFAULT_GRAPHIQL_QUERY, demoOperations, demoPersistedDocuments } from './demo-operations.js';
+export { seedDemo } from './seed-postgres.js';
+export type { SeedCounts } from './seed-postgres.js';
+export { seedZepDemo } from './seed-zep.js';
+export type { SeedZepDemoOptions, SeedZepDemoResult } from './seed-zep.js';
+export { TaskPool, TaskPoolAbortedError } from './task-pool.js';
