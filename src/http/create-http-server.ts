@@ -1,14 +1,17 @@
 import rateLimit from '@fastify/rate-limit';
-import underPressure from '@fastify/under-pressure';
-import Fastify, { type FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { GraphQLHandler, PersistedDocumentsManifest } from '../graphql/index.js';
 import type { EngramMetrics } from '../observability/index.js';
+import type { RedisConnection } from '../redis/index.js';
 import type { VirtualStore } from '../store/index.js';
+import { registerErrorResponses } from './error-responses.js';
 import { registerGraphQLRoute } from './graphql-route.js';
 import { registerHealthRoutes, type ReadinessCheck } from './health-routes.js';
+import { boundConnections, httpServerOptions, type HttpLimits } from './http-limits.js';
+import { registerLoadShedding, type LoadSheddingOptions } from './load-shedding.js';
 import { registerPersistedDocumentsRoute } from './persisted-documents-route.js';
+import { redisRateLimitStore } from './redis-rate-limit-store.js';
 import { PRINCIPAL_HEADER } from './request-options.js';
 import { registerRestRoutes } from '../rest/index.js';
 
@@ -17,15 +20,8 @@ export interface RateLimitOptions {
   readonly max: number;
   /** @default 60000 */
   readonly windowMs?: number;
-  /** Shared counters for several instances; in-process when absent. */
-  readonly redis?: Redis;
-}
-
-export interface LoadSheddingOptions {
-  /** Answer 503 while the event loop lags more than this. @default 1000 */
-  readonly maxEventLoopDelayMs?: number;
-  /** …or while the event loop is busier than this share (0–1). @default 0.98 */
-  readonly maxEventLoopUtilization?: number;
+  /** Shared counters for several instances (failing open while Redis is down); in-process when absent. */
+  readonly redis?: RedisConnection;
 }
 
 export interface HttpServerOptions {
@@ -48,21 +44,31 @@ export interface HttpServerOptions {
   readonly loadShedding?: LoadSheddingOptions;
   /** True once shutdown began: `/readyz` answers 503 so load balancers stop sending traffic. */
   readonly draining?: () => boolean;
+  /** Request, headers and keep-alive timeouts and the connection cap. @default see `HttpLimits` */
+  readonly limits?: HttpLimits;
 }
 
 /** Operational endpoints are never rate limited or shed. */
 const OPERATIONAL = new Set(['/healthz', '/readyz', '/metrics']);
+const isOperational = (request: FastifyRequest): boolean => OPERATIONAL.has(request.url.split('?')[0] ?? '');
 
 /**
  * The Fastify app: `/graphql`, `/api/v1/context/:name`, `/api/v1/openapi.json`,
  * `/api/v1/persisted-documents.json`, `/healthz`, `/readyz`, `/metrics`. Listening is the caller's job.
  */
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
+  const bodyLimit = options.bodyLimit ?? 262_144;
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
-    bodyLimit: options.bodyLimit ?? 262_144,
+    bodyLimit,
     requestIdHeader: 'x-request-id',
+    ...httpServerOptions(options.limits),
+    // Shutdown is drained by `ConnectionDrainer`: a request that reaches an open connection is served.
+    return503OnClosing: false,
+    forceCloseConnections: false,
   }) as unknown as FastifyInstance;
+  registerErrorResponses(app, bodyLimit);
+  boundConnections(app.server, options.limits ?? {}, options.logger, options.metrics ? () => options.metrics?.connectionDropped() : undefined);
 
   const { metrics } = options;
   if (metrics) {
@@ -76,21 +82,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     });
   }
 
-  if (options.loadShedding) {
-    void app.register(underPressure, {
-      maxEventLoopDelay: options.loadShedding.maxEventLoopDelayMs ?? 1000,
-      maxEventLoopUtilization: options.loadShedding.maxEventLoopUtilization ?? 0.98,
-      retryAfter: 5,
-      exposeStatusRoute: false,
-      pressureHandler: (request, reply, type, value) => {
-        if (OPERATIONAL.has(request.url.split('?')[0] ?? '')) return;
-        reply
-          .status(503)
-          .header('retry-after', '5')
-          .send({ error: { code: 'SERVICE_OVERLOADED', message: `The server is overloaded (${type}: ${value}); retry later.` } });
-      },
-    });
-  }
+  if (options.loadShedding) registerLoadShedding(app, options.loadShedding, isOperational);
 
   if (options.rateLimit) {
     const windowMs = options.rateLimit.windowMs ?? 60_000;
@@ -98,12 +90,14 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
       global: true,
       max: options.rateLimit.max,
       timeWindow: windowMs,
-      ...(options.rateLimit.redis ? { redis: options.rateLimit.redis, nameSpace: 'engram:ratelimit:' } : {}),
+      // A counter that cannot be read (Redis down) lets the request through rather than failing it.
+      skipOnError: true,
+      ...(options.rateLimit.redis ? { store: redisRateLimitStore(options.rateLimit.redis, windowMs, 'engram:ratelimit:') } : {}),
       keyGenerator: (request) => {
         const principal = request.headers[PRINCIPAL_HEADER];
         return typeof principal === 'string' && principal !== '' ? `p:${principal}` : `ip:${request.ip}`;
       },
-      allowList: (request) => OPERATIONAL.has(request.url.split('?')[0] ?? ''),
+      allowList: isOperational,
       errorResponseBuilder: (_request, context) => ({
         statusCode: 429,
         error: {
