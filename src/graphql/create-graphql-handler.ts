@@ -4,11 +4,14 @@ import { createYoga, type GraphiQLOptions, type YogaServerInstance, type YogaLog
 import { sessionOptionsFromHeaders } from '../http/request-options.js';
 import type { VirtualStore } from '../store/index.js';
 import type { GraphiQLExample } from './demo-operations.js';
+import { createDocumentCaches, type DocumentCaches } from './document-caches.js';
 import type { GraphQLContext } from './graphql-context.js';
 import { maskError } from './mask-error.js';
+import { useNestingLimit } from './nesting-limit.js';
 import { PersistedDocumentStore, usePersistedDocuments } from './persisted-documents.js';
 import { useProvenance } from './provenance-plugin.js';
-import { useQueryLimits, type QueryLimits } from './query-limits.js';
+import { DEFAULT_MAX_NESTING, useQueryLimits, type QueryLimits } from './query-limits.js';
+import { useUrlParamsCheck } from './url-params.js';
 
 export interface GraphQLHandlerOptions {
   readonly schema: GraphQLSchema;
@@ -24,6 +27,8 @@ export interface GraphQLHandlerOptions {
   readonly endpoint?: string;
   /** Depth, alias, token, cost and directive limits (graphql-armor); `false` turns them off. */
   readonly limits?: QueryLimits | false;
+  /** Parsed documents kept for reuse, bounded by bytes. @default `createDocumentCaches()` (32 MiB) */
+  readonly documentCaches?: DocumentCaches;
 }
 
 /**
@@ -76,10 +81,13 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
           defaultEditorToolsVisibility: 'variables',
         },
     renderGraphiQL: offlineGraphiQL(),
+    parserAndValidationCache: options.documentCaches ?? createDocumentCaches(),
     context: ({ request }) => ({
       session: store.session({ signal: request.signal, ...sessionOptionsFromHeaders((h) => request.headers.get(h)) }),
     }),
     plugins: [
+      useUrlParamsCheck(),
+      useNestingLimit((options.limits === false ? undefined : options.limits?.maxNesting) ?? DEFAULT_MAX_NESTING),
       ...(options.limits === false ? [] : [useQueryLimits(options.limits)]),
       useProvenance(),
       ...usePersistedDocuments(persistedDocuments),

@@ -3,6 +3,9 @@ export { createGraphQLHandler } from './create-graphql-handler.js';
 export type { GraphQLHandler, GraphQLHandlerOptions, ServerContext } from './create-graphql-handler.js';
 export type { GraphQLContext } from './graphql-context.js';
 export { demoOperations, demoPersistedDocuments } from './demo-operations.js';
+export { createDocumentCaches, estimateDocumentBytes } from './document-caches.js';
+export type { DocumentCaches, DocumentCachesOptions } from './document-caches.js';
+export { documentNesting, useNestingLimit } from './nesting-limit.js';
 export type { GraphiQLExample } from './demo-operations.js';
 export {
   MISSING_DOCUMENT_MESSAGE,
@@ -16,5 +19,7 @@ export type { PersistedDocumentsManifest, PersistedDocumentsOptions } from './pe
 export { maskError } from './mask-error.js';
 export { DateTimeScalar, JSONScalar } from './scalars.js';
 export { graphqlTypeString } from './type-strings.js';
-export { useQueryLimits } from './query-limits.js';
+export { useUrlParamsCheck } from './url-params.js';
+export { yogaLogger } from './yoga-logger.js';
+export { DEFAULT_MAX_NESTING, useQueryLimits } from './query-limits.js';
 export type { QueryLimits } from './query-limits.js';
