@@ -35,7 +35,8 @@ const EnvSchema = z.object({
   APQ_CACHE_MAX_BYTES: bytes(8 * MiB),
   RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(0).max(5).default(1),
   BREAKER_CONSECUTIVE_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
-  BREAKER_HALF_OPEN_AFTER_MS: ms(5000),
+  // 1 s: a provider that is back (a database after failover) serves again within about a second.
+  BREAKER_HALF_OPEN_AFTER_MS: ms(1000),
   RATE_LIMIT_MAX: z.coerce.number().int().min(0).max(1_000_000).default(1200),
   RATE_LIMIT_WINDOW_MS: ms(60_000),
   LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(1000),

@@ -5,6 +5,10 @@
  */
 export type PostgresFailureKind = 'unavailable' | 'query';
 
+// A FATAL or PANIC error ends the session (e.g. 55000 "database is not currently accepting
+// connections" on connect): whatever its SQLSTATE, the connection is gone.
+const SESSION_ENDING = new Set(['FATAL', 'PANIC']);
+
 // SQLSTATEs that describe the server or the connection rather than the statement:
 // class 08 (connection exception), 53 (insufficient resources: too many connections, out of
 // memory), 57P01–57P05 (admin/crash shutdown, cannot connect now, database dropped, idle session
@@ -22,7 +26,9 @@ const UNAVAILABLE_MESSAGE =
 export function classifyPostgresFailure(error: unknown): PostgresFailureKind {
   const fields = typeof error === 'object' && error !== null ? (error as { code?: unknown; severity?: unknown }) : {};
   const code = fields.code;
-  if (typeof code === 'string' && typeof fields.severity === 'string') return UNAVAILABLE_SQLSTATE.test(code) ? 'unavailable' : 'query';
+  if (typeof code === 'string' && typeof fields.severity === 'string') {
+    return SESSION_ENDING.has(fields.severity) || UNAVAILABLE_SQLSTATE.test(code) ? 'unavailable' : 'query';
+  }
   const text = `${typeof code === 'string' ? code : ''} ${error instanceof Error ? error.message : String(error)}`;
   return UNAVAILABLE_MESSAGE.test(text) ? 'unavailable' : 'query';
 }
