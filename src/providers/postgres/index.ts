@@ -16,7 +16,7 @@ export type {
   UserFactsKey,
   UserProfileRow,
 } from './postgres-operations.js';
-export { classifyPostgresFailure } from './postgres-failure.js';
+export { classifyPostgresFailure, toPostgresEngramError } from './postgres-failure.js';
 export type { PostgresFailureKind } from './postgres-failure.js';
 export { POSTGRES_PROVIDER_SQL, PostgresProvider } from './postgres-provider.js';
 export { unstorableField, withStorableKeys } from './storable-keys.js';

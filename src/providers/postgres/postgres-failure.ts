@@ -1,3 +1,5 @@
+import { ProviderError, ProviderUnavailableError, type EngramError } from '../../errors/index.js';
+
 /**
  * What a failed statement says about the database: `unavailable` when the server or the
  * connection is gone or refusing work (retry elsewhere, feed the breaker), `query` when the
@@ -31,4 +33,14 @@ export function classifyPostgresFailure(error: unknown): PostgresFailureKind {
   }
   const text = `${typeof code === 'string' ? code : ''} ${error instanceof Error ? error.message : String(error)}`;
   return UNAVAILABLE_MESSAGE.test(text) ? 'unavailable' : 'query';
+}
+
+/**
+ * The typed error of a failed statement. Driver messages can carry SQL and data: clients get a
+ * generic reason, the cause keeps the detail.
+ */
+export function toPostgresEngramError(error: unknown, failure: { readonly provider: string; readonly operation: string }): EngramError {
+  return classifyPostgresFailure(error) === 'unavailable'
+    ? new ProviderUnavailableError(failure, 'the database is unreachable', { cause: error })
+    : new ProviderError(failure, 'the query failed', { cause: error });
 }

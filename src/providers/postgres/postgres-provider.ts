@@ -1,10 +1,10 @@
 import { CompiledQuery } from 'kysely';
-import { ProviderError, ProviderUnavailableError, type EngramError } from '../../errors/index.js';
+import type { EngramError } from '../../errors/index.js';
 import { groupByOrdinal, resultsByKey } from '../batch-results.js';
 import type { OperationRef, ProviderOperation } from '../operation.js';
 import { BaseProvider, type ProviderHealth } from '../provider.js';
 import type { EngramDatabase } from './database.js';
-import { classifyPostgresFailure } from './postgres-failure.js';
+import { toPostgresEngramError } from './postgres-failure.js';
 import {
   postgresOps,
   type DocumentHit,
@@ -203,11 +203,7 @@ export class PostgresProvider extends BaseProvider {
   }
 
   protected toEngramError(error: unknown, operation: string): EngramError {
-    const failure = { provider: this.name, operation };
-    // Driver messages can carry SQL and data: clients get a generic reason, the cause keeps the detail.
-    return classifyPostgresFailure(error) === 'unavailable'
-      ? new ProviderUnavailableError(failure, 'the database is unreachable', { cause: error })
-      : new ProviderError(failure, 'the query failed', { cause: error });
+    return toPostgresEngramError(error, { provider: this.name, operation });
   }
 
   async health(): Promise<ProviderHealth> {

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineContext, id } from '../../../src/context/index.js';
 import { demoContexts } from '../../../src/contexts/index.js';
-import { ProviderError, ProviderUnavailableError, type EngramError } from '../../../src/errors/index.js';
+import type { EngramError } from '../../../src/errors/index.js';
 import { BaseProvider, operationRef, type ProviderHealth } from '../../../src/providers/index.js';
-import { classifyPostgresFailure, type EngramDatabase } from '../../../src/providers/postgres/index.js';
+import { toPostgresEngramError, type EngramDatabase } from '../../../src/providers/postgres/index.js';
 import { startEngramProcess, type EngramProcess } from '../../support/engram-process.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { startTestServer, type GraphQLBody, type TestServer } from '../../support/test-server.js';
@@ -31,10 +31,7 @@ class SlowQueryProvider extends BaseProvider {
   }
 
   protected toEngramError(error: unknown, operation: string): EngramError {
-    const failure = { provider: this.name, operation };
-    return classifyPostgresFailure(error) === 'unavailable'
-      ? new ProviderUnavailableError(failure, 'the database is unreachable', { cause: error })
-      : new ProviderError(failure, 'the query failed', { cause: error });
+    return toPostgresEngramError(error, { provider: this.name, operation });
   }
 
   async health(): Promise<ProviderHealth> {
