@@ -43,9 +43,10 @@ export function httpServerOptions(limits: HttpLimits = {}): { requestTimeout: nu
 }
 
 /**
- * Caps open connections, and keeps accept failures from killing the process: when file
- * descriptors run out, `accept` fails with `EMFILE` and node:http emits `error` on the server,
- * which nobody listens to once it is listening. Such failures are logged at most every 10 s.
+ * Caps open connections, and keeps accept failures from killing the process. (When descriptors
+ * run out, libuv drops the pending connections itself; other accept failures, such as ENOBUFS or
+ * ENOMEM, reach the server as `error`, which nobody listens to once it is listening.) Such
+ * failures are logged at most every 10 s.
  */
 export function boundConnections(server: Server, limits: HttpLimits, logger: Logger | false, onDrop?: () => void): void {
   server.maxConnections = limits.maxConnections ?? 1000;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sample } from '../support/metrics.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { startTestZep, type TestZep } from '../support/test-zep.js';
@@ -17,17 +18,6 @@ afterAll(async () => {
   await zep?.close();
   await database?.close();
 });
-
-/** Reads one sample of the Prometheus text exposition, 0 when absent. */
-function sample(text: string, name: string, labels: Record<string, string>): number {
-  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    const labelText = line.slice(name.length).split('}')[0] ?? '';
-    if (wanted.every((w) => labelText.includes(w))) return Number(line.split(' ').pop());
-  }
-  return 0;
-}
 
 const asPrincipal = (principal: string) => ({
   'content-type': 'application/json',
