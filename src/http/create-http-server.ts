@@ -5,7 +5,7 @@ import type { GraphQLHandler, PersistedDocumentsManifest } from '../graphql/inde
 import type { EngramMetrics } from '../observability/index.js';
 import type { RedisConnection } from '../redis/index.js';
 import type { VirtualStore } from '../store/index.js';
-import { registerErrorResponses } from './error-responses.js';
+import { clientErrorResponse, frameworkErrorResponse, registerErrorResponses } from './error-responses.js';
 import { registerGraphQLRoute } from './graphql-route.js';
 import { registerHealthRoutes, type ReadinessCheck } from './health-routes.js';
 import { boundConnections, httpServerOptions, type HttpLimits } from './http-limits.js';
@@ -66,6 +66,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     // Shutdown is drained by `ConnectionDrainer`: a request that reaches an open connection is served.
     return503OnClosing: false,
     forceCloseConnections: false,
+    frameworkErrors: frameworkErrorResponse,
+    clientErrorHandler: clientErrorResponse,
   }) as unknown as FastifyInstance;
   registerErrorResponses(app, bodyLimit);
   boundConnections(app.server, options.limits ?? {}, options.logger, options.metrics ? () => options.metrics?.connectionDropped() : undefined);

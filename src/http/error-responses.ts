@@ -1,4 +1,6 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Codes of errors that the HTTP layer answers itself (before any surface sees the request). */
 export type HttpErrorCode =
@@ -8,7 +10,9 @@ export type HttpErrorCode =
   | 'NOT_ACCEPTABLE'
   | 'REQUEST_TIMEOUT'
   | 'PAYLOAD_TOO_LARGE'
+  | 'URI_TOO_LONG'
   | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'HEADERS_TOO_LARGE'
   | 'RATE_LIMITED'
   | 'INTERNAL_SERVER_ERROR'
   | 'SERVICE_OVERLOADED';
@@ -24,7 +28,9 @@ const CODE_BY_STATUS: Readonly<Record<number, HttpErrorCode>> = {
   406: 'NOT_ACCEPTABLE',
   408: 'REQUEST_TIMEOUT',
   413: 'PAYLOAD_TOO_LARGE',
+  414: 'URI_TOO_LONG',
   415: 'UNSUPPORTED_MEDIA_TYPE',
+  431: 'HEADERS_TOO_LARGE',
   429: 'RATE_LIMITED',
   503: 'SERVICE_OVERLOADED',
 };
@@ -77,4 +83,36 @@ export function registerErrorResponses(app: FastifyInstance, bodyLimit: number):
     const message = MESSAGE_BY_FASTIFY_CODE[error.code] ?? (code === 'PAYLOAD_TOO_LARGE' ? `The request body is larger than ${bodyLimit} bytes.` : error.message);
     return reply.status(status).send(httpErrorBody(code, message));
   });
+}
+
+/**
+ * Fastify's router errors (a malformed percent-encoding, a path parameter over the length limit),
+ * which never reach the error handler: same body, and no echo of the (possibly huge) URL.
+ */
+export function frameworkErrorResponse(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+  const message = status === 414 ? 'A path segment is too long.' : 'The URL is malformed.';
+  void reply.status(status).send(httpErrorBody(httpErrorCode(status), message));
+}
+
+/**
+ * Errors of the HTTP parser itself (garbage, headers over the size limit, a request timeout),
+ * answered on the raw socket: our JSON body, and `Connection: close`, since the socket is closed
+ * after it. (Fastify's default answer omits it, so a keep-alive client reuses the connection and
+ * its next request is reset.) The socket is ended rather than destroyed, so the answer is read.
+ */
+export function clientErrorResponse(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const message =
+    status === 408 ? 'The request did not arrive in time.' : status === 431 ? 'The request headers are too large.' : 'The request is not valid HTTP.';
+  const body = JSON.stringify(httpErrorBody(httpErrorCode(status), message));
+  if (socket.writable) {
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  // A client that never reads must not keep the socket.
+  setTimeout(() => socket.destroy(), 1000).unref();
 }

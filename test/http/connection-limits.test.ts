@@ -1,33 +1,15 @@
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startEngramProcess } from '../support/engram-process.js';
 import { sample, scrape } from '../support/metrics.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
-import { startTestZep, type TestZep } from '../support/test-zep.js';
+import { useTestStack } from '../support/test-stack.js';
 
-let database: TestDatabase;
-let zep: TestZep;
-let server: TestServer;
-let port = 0;
-
-beforeAll(async () => {
-  [database, zep] = await Promise.all([createTestDatabase(), startTestZep()]);
-  server = await startTestServer({
-    db: database.db,
-    zep: zep.options,
-    http: { requestTimeoutMs: 1500, headersTimeoutMs: 1000, maxConnections: 20 },
-    loadShedding: { maxEventLoopDelayMs: 30, sampleIntervalMs: 100 },
-  });
-  port = Number(new URL(server.url).port);
-});
-
-afterAll(async () => {
-  await server?.close();
-  await zep?.close();
-  await database?.close();
-});
+const stack = useTestStack(() => ({
+  http: { requestTimeoutMs: 1500, headersTimeoutMs: 1000, maxConnections: 20 },
+  loadShedding: { maxEventLoopDelayMs: 30, sampleIntervalMs: 100 },
+}));
+const port = (): number => Number(new URL(stack.server.url).port);
 
 interface RawConnection {
   readonly socket: Socket;
@@ -41,7 +23,7 @@ function open(): Promise<RawConnection> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let data = '';
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect(port(), '127.0.0.1');
     const closed = new Promise<number>((done) => socket.once('close', () => done(performance.now() - started)));
     socket.on('data', (chunk) => (data += chunk.toString()));
     socket.on('error', () => {});
@@ -75,7 +57,7 @@ describe('connections are bounded', () => {
   });
 
   it('closes connections beyond the cap at once, counts them, and keeps serving', async () => {
-    const before = sample(await scrape(server.url), 'engram_http_connections_dropped_total');
+    const before = sample(await scrape(stack.server.url), 'engram_http_connections_dropped_total');
     const clients = await Promise.all(Array.from({ length: 40 }, () => open()));
     try {
       await sleep(300);
@@ -85,8 +67,8 @@ describe('connections are bounded', () => {
       for (const c of clients) c.socket.destroy();
     }
     await sleep(200);
-    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
-    expect(sample(await scrape(server.url), 'engram_http_connections_dropped_total') - before).toBeGreaterThanOrEqual(15);
+    expect((await fetch(`${stack.server.url}/healthz`)).status).toBe(200);
+    expect(sample(await scrape(stack.server.url), 'engram_http_connections_dropped_total') - before).toBeGreaterThanOrEqual(15);
   });
 
   it('sheds load with 503, Retry-After and a JSON error while the event loop lags, but never the health checks', async () => {
@@ -99,10 +81,10 @@ describe('connections are bounded', () => {
     const health: number[] = [];
     try {
       for (let i = 0; i < 50 && !shed; i++) {
-        const response = await fetch(`${server.url}/api/v1/context/userProfile?userId=u1`);
+        const response = await fetch(`${stack.server.url}/api/v1/context/userProfile?userId=u1`);
         if (response.status === 503) shed = response;
         else await response.arrayBuffer();
-        health.push((await fetch(`${server.url}/healthz`)).status);
+        health.push((await fetch(`${stack.server.url}/healthz`)).status);
       }
     } finally {
       clearInterval(busy);
@@ -114,7 +96,7 @@ describe('connections are bounded', () => {
     let status = 0;
     for (let i = 0; i < 50 && status !== 200; i++) {
       await sleep(100);
-      status = (await fetch(`${server.url}/api/v1/context/userProfile?userId=u1`)).status;
+      status = (await fetch(`${stack.server.url}/api/v1/context/userProfile?userId=u1`)).status;
     }
     expect(status).toBe(200);
   });

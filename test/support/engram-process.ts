@@ -39,11 +39,14 @@ export interface EngramProcessOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Run under `ulimit -n <n>` (soft and hard): fewer file descriptors. */
   readonly openFilesLimit?: number;
+  /** Server on which a throw-away database is created. @default TEST_DATABASE_URL, else PGlite */
+  readonly adminDatabaseUrl?: string;
 }
 
 /**
  * `npm start` as a child process on a free loopback port, with its own Zep emulator and its own
- * database (a throw-away one on TEST_DATABASE_URL, else PGlite in a temporary directory).
+ * database (a throw-away one on TEST_DATABASE_URL, else PGlite in a temporary directory). Used by
+ * tests and by the chaos and fuzz scripts.
  */
 export async function startEngramProcess(options: EngramProcessOptions = {}): Promise<EngramProcess> {
   const [port, zepPort] = [await freePort(), await freePort()];
@@ -59,8 +62,9 @@ export async function startEngramProcess(options: EngramProcessOptions = {}): Pr
     SEED_DEMO: 'true',
     REDIS_URL: '',
   };
-  if (process.env['TEST_DATABASE_URL']) {
-    database = await createTestDatabase({ seed: false });
+  const adminUrl = options.adminDatabaseUrl ?? process.env['TEST_DATABASE_URL'];
+  if (adminUrl) {
+    database = await createTestDatabase({ seed: false, adminUrl });
     env['DATABASE_URL'] = database.url;
   } else {
     pgliteDir = await mkdtemp(join(tmpdir(), 'engram-process-'));
@@ -84,8 +88,11 @@ export async function startEngramProcess(options: EngramProcessOptions = {}): Pr
     await database?.close();
     if (pgliteDir) await rm(pgliteDir, { recursive: true, force: true });
   };
+  const url = `http://127.0.0.1:${port}`;
+  const serving = async (): Promise<boolean> => fetch(`${url}/healthz`).then((r) => r.ok, () => false);
   const started = Date.now();
-  while (!output.includes('Engram is serving')) {
+  // Not by its log (a LOG_LEVEL above info hides it): by asking.
+  while (!(await serving())) {
     if (child.exitCode !== null) {
       await stop();
       throw new Error(`engram exited early (${child.exitCode}):\n${output}`);
@@ -98,7 +105,7 @@ export async function startEngramProcess(options: EngramProcessOptions = {}): Pr
   }
   return {
     child,
-    url: `http://127.0.0.1:${port}`,
+    url,
     faultsUrl: `http://127.0.0.1:${zepPort}/_emulator/faults`,
     database,
     output: () => output,

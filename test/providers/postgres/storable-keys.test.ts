@@ -1,30 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { unstorableField } from '../../../src/providers/postgres/index.js';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
-import { startTestServer, type TestServer } from '../../support/test-server.js';
-import { startTestZep, type TestZep } from '../../support/test-zep.js';
+import { useTestStack } from '../../support/test-stack.js';
 
-let database: TestDatabase;
-let zep: TestZep;
-let server: TestServer;
+const stack = useTestStack();
 
-beforeAll(async () => {
-  [database, zep] = await Promise.all([createTestDatabase(), startTestZep()]);
-  server = await startTestServer({ db: database.db, zep: zep.options });
-});
-
-afterAll(async () => {
-  await server?.close();
-  await zep?.close();
-  await database?.close();
-});
-
-const statements = (): number => server.engram.store.provider('postgres')?.stats().calls ?? 0;
+const statements = (): number => stack.server.engram.store.provider('postgres')?.stats().calls ?? 0;
 
 describe('one bad key fails only its own field', () => {
   it('refuses a NUL byte in an ID argument with BAD_USER_INPUT on that alias; its neighbours are served by one statement', async () => {
     const before = statements();
-    const { status, body } = await server.graphql(
+    const { status, body } = await stack.server.graphql(
       'query ($bad: ID!) { a: userProfile(userId: "u1") { id } b: userProfile(userId: $bad) { id } c: userProfile(userId: "u2") { id } }',
       { bad: 'u\u00003' },
     );
@@ -43,7 +28,7 @@ describe('one bad key fails only its own field', () => {
   it('gives a key PostgreSQL cannot hold its own BAD_USER_INPUT, while the rest of its batch still runs as one statement', async () => {
     // Free text (not an ID) reaches the provider: the per-key check there is what protects the batch.
     const before = statements();
-    const { status, body } = await server.graphql(
+    const { status, body } = await stack.server.graphql(
       'query ($bad: String!) { good: searchDocuments(query: "batching", limit: 1) { title } bad: searchDocuments(query: $bad) { title } }',
       { bad: 'batch\u0000ing' },
     );
@@ -62,7 +47,7 @@ describe('one bad key fails only its own field', () => {
 
   it('sends no statement when every key of a batch is refused', async () => {
     const before = statements();
-    const { body } = await server.graphql('query ($q: String!) { searchDocuments(query: $q) { title } }', { q: '\u0000' });
+    const { body } = await stack.server.graphql('query ($q: String!) { searchDocuments(query: $q) { title } }', { q: '\u0000' });
     expect(body.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
     expect(statements() - before).toBe(0);
   });
