@@ -4,6 +4,8 @@ import { ConfigError } from './errors/index.js';
 
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const ms = (fallback: number) => z.coerce.number().int().min(1).max(600_000).default(fallback);
+const bytes = (fallback: number) => z.coerce.number().int().min(1024).max(68_719_476_736).default(fallback);
+const MiB = 1024 * 1024;
 
 /** Addresses only this machine can reach; `AUTH_MODE=off` is refused on any other (Redis's protected mode). */
 export function isLoopbackHost(host: string): boolean {
@@ -28,6 +30,9 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DATABASE_CONNECT_TIMEOUT_MS: ms(5000),
+  DATABASE_IDLE_TIMEOUT_MS: ms(30_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: ms(5000),
   PGLITE_DIR: z.string().min(1).default('.engram/pglite'),
   SEED_DEMO: flag.optional(),
   ZEP_API_KEY: z.string().min(1).optional(),
@@ -40,18 +45,31 @@ const EnvSchema = z.object({
   REQUEST_DEADLINE_MS: ms(10_000),
   MAX_REQUEST_DEADLINE_MS: ms(30_000),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+  REDIS_COMMAND_TIMEOUT_MS: ms(100),
   CACHE: z.enum(['on', 'off']).default('on'),
   CACHE_MAX_ENTRIES: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+  CACHE_MAX_BYTES: bytes(64 * MiB),
+  PARSE_CACHE_MAX_BYTES: bytes(32 * MiB),
+  APQ_CACHE_MAX_BYTES: bytes(8 * MiB),
   RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(0).max(5).default(1),
   BREAKER_CONSECUTIVE_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
-  BREAKER_HALF_OPEN_AFTER_MS: ms(5000),
+  // 1 s: a provider that is back (a database after failover) serves again within about a second.
+  BREAKER_HALF_OPEN_AFTER_MS: ms(1000),
   RATE_LIMIT_MAX: z.coerce.number().int().min(0).max(1_000_000).default(1200),
   RATE_LIMIT_WINDOW_MS: ms(60_000),
   LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  LOAD_SHEDDING_MAX_EVENT_LOOP_UTILIZATION: z.coerce.number().min(0).max(1).default(0),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(262_144),
+  HTTP_REQUEST_TIMEOUT_MS: ms(30_000),
+  HTTP_HEADERS_TIMEOUT_MS: ms(10_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: ms(72_000),
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   SHUTDOWN_TIMEOUT_MS: ms(10_000),
   SHUTDOWN_READINESS_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   PERSISTED_ONLY: flag.default(false),
+}).refine((e) => e.HTTP_HEADERS_TIMEOUT_MS <= e.HTTP_REQUEST_TIMEOUT_MS, {
+  path: ['HTTP_HEADERS_TIMEOUT_MS'],
+  error: 'must not exceed HTTP_REQUEST_TIMEOUT_MS',
 });
 
 export interface EngramConfig {
@@ -69,7 +87,14 @@ export interface EngramConfig {
   readonly logLevel: z.output<typeof EnvSchema>['LOG_LEVEL'];
   /** `postgres` with a URL, or `pglite` (embedded) with a data directory. */
   readonly database:
-    | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number }
+    | {
+        readonly kind: 'postgres';
+        readonly url: string;
+        readonly poolSize: number;
+        readonly connectTimeoutMs: number;
+        readonly idleTimeoutMs: number;
+        readonly statementTimeoutMs: number;
+      }
     | { readonly kind: 'pglite'; readonly dir: string };
   /** Load the demo data set at start-up. Default: on for the embedded database, off otherwise. */
   readonly seedDemo: boolean;
@@ -91,13 +116,20 @@ export interface EngramConfig {
   readonly maxRequestDeadlineMs: number;
   /** Shared cache and rate-limit counters for several instances; in-process when absent. */
   readonly redisUrl: string | undefined;
-  readonly cache: { readonly enabled: boolean; readonly maxEntries: number };
+  /** A Redis command slower than this fails open (cache miss, rate limit skipped). */
+  readonly redisCommandTimeoutMs: number;
+  readonly cache: { readonly enabled: boolean; readonly maxEntries: number; readonly maxBytes: number };
+  /** Byte bounds of the parsed-document cache and of the APQ store. */
+  readonly documentCaches: { readonly parseMaxBytes: number; readonly apqMaxBytes: number };
   readonly policy: { readonly retryMaxAttempts: number; readonly breakerConsecutiveFailures: number; readonly breakerHalfOpenAfterMs: number };
   /** Requests per client per window; 0 turns rate limiting off. */
   readonly rateLimit: { readonly max: number; readonly windowMs: number };
   /** 0 turns load shedding off. */
   readonly loadSheddingMaxEventLoopDelayMs: number;
+  /** Also shed above this event-loop utilization (0–1); 0 turns this trigger off. */
+  readonly loadSheddingMaxEventLoopUtilization: number;
   readonly bodyLimitBytes: number;
+  readonly http: { readonly requestTimeoutMs: number; readonly headersTimeoutMs: number; readonly keepAliveTimeoutMs: number; readonly maxConnections: number };
   readonly shutdownTimeoutMs: number;
   /** How long `/readyz` answers 503 before the listener closes, so load balancers can react. */
   readonly shutdownReadinessDelayMs: number;
@@ -157,7 +189,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): EngramConfig {
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
     database: e.DATABASE_URL
-      ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
+      ? {
+          kind: 'postgres',
+          url: e.DATABASE_URL,
+          poolSize: e.DATABASE_POOL_SIZE,
+          connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+          idleTimeoutMs: e.DATABASE_IDLE_TIMEOUT_MS,
+          statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+        }
       : { kind: 'pglite', dir: e.PGLITE_DIR },
     seedDemo: e.SEED_DEMO ?? !e.DATABASE_URL,
     zep: e.ZEP_API_KEY
@@ -170,7 +209,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): EngramConfig {
     requestDeadlineMs: e.REQUEST_DEADLINE_MS,
     maxRequestDeadlineMs: e.MAX_REQUEST_DEADLINE_MS,
     redisUrl: e.REDIS_URL,
-    cache: { enabled: e.CACHE === 'on', maxEntries: e.CACHE_MAX_ENTRIES },
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    cache: { enabled: e.CACHE === 'on', maxEntries: e.CACHE_MAX_ENTRIES, maxBytes: e.CACHE_MAX_BYTES },
+    documentCaches: { parseMaxBytes: e.PARSE_CACHE_MAX_BYTES, apqMaxBytes: e.APQ_CACHE_MAX_BYTES },
     policy: {
       retryMaxAttempts: e.RETRY_MAX_ATTEMPTS,
       breakerConsecutiveFailures: e.BREAKER_CONSECUTIVE_FAILURES,
@@ -178,7 +219,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): EngramConfig {
     },
     rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
     loadSheddingMaxEventLoopDelayMs: e.LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS,
+    loadSheddingMaxEventLoopUtilization: e.LOAD_SHEDDING_MAX_EVENT_LOOP_UTILIZATION,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    http: {
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
+    },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     shutdownReadinessDelayMs: e.SHUTDOWN_READINESS_DELAY_MS,
     persistedOnly: e.PERSISTED_ONLY,

@@ -1,23 +1,26 @@
 import type { FastifyInstance } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
-import type { YogaLogger } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { ApiKeyStore, Authenticator, type AuthOptions } from './auth/index.js';
 import { ContextRegistry, type ContextDefinition } from './context/index.js';
 import { DEFAULT_GRAPHIQL_QUERY, demoContexts, demoOperations } from './demo/index.js';
 import {
   compileSchema,
+  createDocumentCaches,
   createGraphQLHandler,
   PersistedDocumentStore,
+  yogaLogger,
+  type DocumentCachesOptions,
   type GraphiQLExample,
   type PersistedDocumentsOptions,
   type QueryLimits,
 } from './graphql/index.js';
-import { createHttpServer, type LoadSheddingOptions, type RateLimitOptions } from './http/index.js';
+import { ConnectionDrainer, createHttpServer, type HttpLimits, type LoadSheddingOptions, type RateLimitOptions } from './http/index.js';
 import { EngramMetrics } from './observability/index.js';
 import { ProviderRuntime, type Provider, type ProviderDefinition } from './providers/index.js';
 import { migrationStatus, PostgresProvider, type EngramDatabase } from './providers/postgres/index.js';
 import { zepProvider, type ZepProviderOptions } from './providers/zep/index.js';
+import type { RedisConnection } from './redis/index.js';
 import { MemoryContextCache, VirtualStore, type ContextCache, type ProviderPolicyOptions, type StoreObserver } from './store/index.js';
 
 export interface EngramOptions {
@@ -68,6 +71,18 @@ export interface EngramOptions {
    * @default { mode: 'required', apiKeys: new ApiKeyStore(db) }
    */
   readonly auth?: AuthOptions | Authenticator;
+  /** Request, headers and keep-alive timeouts and the connection cap. @default see `HttpLimits` */
+  readonly http?: HttpLimits;
+  /** Parsed-document caches, bounded by bytes. @default 32 MiB */
+  readonly documentCaches?: DocumentCachesOptions;
+  /** The Redis connection behind the cache and rate limits, reported at `/metrics` (up, fail-opens). */
+  readonly redis?: RedisConnection;
+  /**
+   * On `close()`, a keep-alive connection idle this long is closed by the server; busier ones
+   * are closed after their next response (`Connection: close`).
+   * @default 500
+   */
+  readonly shutdownIdleGraceMs?: number;
 }
 
 export interface Engram {
@@ -79,21 +94,16 @@ export interface Engram {
   /** The persisted documents served by `documentId`/APQ; its manifest is published to agents. */
   readonly persistedDocuments: PersistedDocumentStore;
   readonly metrics: EngramMetrics | undefined;
-  /** Starts draining: `/readyz` answers 503 from now on (call before `close()` on shutdown). */
+  /**
+   * Starts draining: `/readyz` answers 503 and every response says `Connection: close` from now
+   * on (call before `close()` on shutdown).
+   */
   drain(): void;
-  /** Stops the HTTP server (in-flight requests finish) and the providers; the database stays the caller's. */
+  /**
+   * Stops accepting connections, lets accepted requests finish and closes every connection
+   * without resetting one in use, then stops the providers; the database stays the caller's.
+   */
   close(): Promise<void>;
-}
-
-function yogaLogger(logger: Logger | false): YogaLogger {
-  if (!logger) return { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
-  const log = logger.child({ component: 'graphql' });
-  return {
-    debug: (...args: unknown[]) => log.debug({ args }, 'yoga'),
-    info: (...args: unknown[]) => log.info({ args }, 'yoga'),
-    warn: (...args: unknown[]) => log.warn({ args }, 'yoga'),
-    error: (...args: unknown[]) => log.error({ args }, 'yoga'),
-  };
 }
 
 function combineObservers(observers: ReadonlyArray<StoreObserver | undefined>): StoreObserver | undefined {
@@ -130,6 +140,7 @@ export function createEngram(options: EngramOptions): Engram {
   ];
   const metrics = options.metrics === false ? undefined : new EngramMetrics();
   const observer = combineObservers([metrics, options.observer]);
+  const cache = options.cache === false ? undefined : (options.cache ?? new MemoryContextCache());
   const store = new VirtualStore({
     registry,
     providers,
@@ -139,7 +150,7 @@ export function createEngram(options: EngramOptions): Engram {
     ...(options.batching === undefined ? {} : { batching: options.batching }),
     ...(options.policy ? { defaultPolicy: options.policy } : {}),
     ...(options.policies ? { policies: options.policies } : {}),
-    ...(options.cache === false ? {} : { cache: options.cache ?? new MemoryContextCache() }),
+    ...(cache ? { cache } : {}),
     ...(observer ? { observer } : {}),
   });
   metrics?.observeStore(store);
@@ -148,6 +159,13 @@ export function createEngram(options: EngramOptions): Engram {
     ? options.auth
     : new Authenticator(options.auth ?? { mode: 'required', apiKeys: new ApiKeyStore(options.db) });
   const persistedDocuments = new PersistedDocumentStore(options.persistedDocuments);
+  const documentCaches = createDocumentCaches(options.documentCaches);
+  if (options.redis) metrics?.observeRedis(options.redis);
+  metrics?.observeCacheBytes({
+    documents: documentCaches.bytes,
+    apq: () => persistedDocuments.registeredBytes,
+    contexts: () => (cache instanceof MemoryContextCache ? cache.bytes : 0),
+  });
   const graphql = createGraphQLHandler({
     schema,
     store,
@@ -156,6 +174,7 @@ export function createEngram(options: EngramOptions): Engram {
     examples: options.graphiqlExamples ?? (options.definitions ? [] : demoOperations),
     persistedDocuments,
     ...(options.graphiqlHeaders ? { graphiqlHeaders: options.graphiqlHeaders } : {}),
+    documentCaches,
     ...(options.limits === undefined ? {} : { limits: options.limits }),
   });
   const app = createHttpServer({
@@ -169,6 +188,7 @@ export function createEngram(options: EngramOptions): Engram {
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     ...(options.loadShedding ? { loadShedding: options.loadShedding } : {}),
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
+    ...(options.http ? { limits: options.http } : {}),
     draining: () => draining,
     ready: async () => {
       const { pending } = await migrationStatus(options.db);
@@ -176,6 +196,7 @@ export function createEngram(options: EngramOptions): Engram {
     },
   });
   let draining = false;
+  const drainer = new ConnectionDrainer(app.server);
   return {
     app,
     authenticator,
@@ -183,19 +204,15 @@ export function createEngram(options: EngramOptions): Engram {
     metrics,
     drain: () => {
       draining = true;
+      drainer.start();
     },
     registry,
     schema,
     persistedDocuments,
     close: async () => {
       draining = true;
-      // Keep-alive connections that go idle after close() began would hold it open: sweep them.
-      const sweeper = setInterval(() => app.server.closeIdleConnections(), 50);
-      try {
-        await app.close();
-      } finally {
-        clearInterval(sweeper);
-      }
+      await drainer.drain(options.shutdownIdleGraceMs ?? 500);
+      await app.close();
       await Promise.all(providers.map((p) => p.close()));
       await store.close();
     },

@@ -9,7 +9,7 @@ import { ConfigError } from './errors/index.js';
 import { migrateToLatest, openDatabase, type EngramDatabase } from './providers/postgres/index.js';
 import { createZepClient, type ZepProviderOptions } from './providers/zep/index.js';
 import { startZepEmulator, type ZepEmulator } from './zep-emulator/index.js';
-import { Redis } from 'ioredis';
+import { RedisConnection } from './redis/index.js';
 import { MemoryContextCache, RedisContextCache, type ContextCache } from './store/index.js';
 
 function readConfig(): EngramConfig {
@@ -91,7 +91,11 @@ async function main(): Promise<void> {
   const logger = pino({ level: config.logLevel, base: { service: 'engram' } });
 
   const database = config.database.kind === 'postgres'
-    ? await openDatabase({ url: config.database.url, poolSize: config.database.poolSize })
+    ? await openDatabase({
+        ...config.database,
+        // Logged per lost connection; the pool replaces it and the fields on it fail as unavailable.
+        onConnectionError: (error) => logger.warn({ err: error.message }, 'a PostgreSQL connection failed; the pool replaces it'),
+      })
     : await openDatabase({ pgliteDir: config.database.dir });
   if (config.database.kind === 'pglite') {
     logger.info({ dir: config.database.dir }, 'DATABASE_URL is not set: using embedded PostgreSQL (PGlite); data persists in this directory');
@@ -104,16 +108,13 @@ async function main(): Promise<void> {
     logger.info(counts, 'demo data seeded into PostgreSQL');
   }
   const zep = await connectZep(config, logger);
-  // One connection serves the cache and the rate-limit counters.
-  const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 150, enableOfflineQueue: true })
-    : undefined;
-  redis?.on('error', (error) => logger.warn({ err: error.message }, 'redis error (cache misses, rate limits fail open)'));
+  // One connection serves the cache and the rate-limit counters; both fail open while it is down.
+  const redis = config.redisUrl ? new RedisConnection({ url: config.redisUrl, commandTimeoutMs: config.redisCommandTimeoutMs, logger }) : undefined;
   const cache: ContextCache | false = !config.cache.enabled
     ? false
     : redis
-      ? new RedisContextCache({ client: redis })
-      : new MemoryContextCache(config.cache.maxEntries);
+      ? new RedisContextCache({ connection: redis })
+      : new MemoryContextCache({ maxEntries: config.cache.maxEntries, maxBytes: config.cache.maxBytes });
   logger.info({ cache: cache ? cache.kind : 'off', rateLimit: config.rateLimit.max > 0 ? `${config.rateLimit.max}/${config.rateLimit.windowMs}ms${redis ? ' (redis)' : ''}` : 'off' }, 'operational settings');
 
   const auth = await authenticatorFor(config, database.db, logger);
@@ -132,9 +133,14 @@ async function main(): Promise<void> {
       breaker: { consecutiveFailures: config.policy.breakerConsecutiveFailures, halfOpenAfterMs: config.policy.breakerHalfOpenAfterMs },
     },
     ...(config.rateLimit.max > 0 ? { rateLimit: { max: config.rateLimit.max, windowMs: config.rateLimit.windowMs, ...(redis ? { redis } : {}) } } : {}),
-    ...(config.loadSheddingMaxEventLoopDelayMs > 0 ? { loadShedding: { maxEventLoopDelayMs: config.loadSheddingMaxEventLoopDelayMs } } : {}),
+    ...(config.loadSheddingMaxEventLoopDelayMs > 0 || config.loadSheddingMaxEventLoopUtilization > 0
+      ? { loadShedding: { maxEventLoopDelayMs: config.loadSheddingMaxEventLoopDelayMs, maxEventLoopUtilization: config.loadSheddingMaxEventLoopUtilization } }
+      : {}),
     bodyLimit: config.bodyLimitBytes,
-    persistedDocuments: { manifest: demoPersistedDocuments, only: config.persistedOnly },
+    persistedDocuments: { manifest: demoPersistedDocuments, only: config.persistedOnly, apqCacheMaxBytes: config.documentCaches.apqMaxBytes },
+    http: config.http,
+    documentCaches: { maxBytes: config.documentCaches.parseMaxBytes },
+    ...(redis ? { redis } : {}),
   });
   await engram.app.listen({ port: config.port, host: config.host });
   const address = engram.app.server.address();
@@ -159,7 +165,7 @@ async function main(): Promise<void> {
       await engram.close();
       logger.debug('http server and providers closed');
       await zep.emulator?.close();
-      redis?.disconnect();
+      redis?.close();
       await database.close();
       logger.info('shut down cleanly');
       process.exit(0);

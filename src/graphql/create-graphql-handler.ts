@@ -4,11 +4,14 @@ import { createYoga, type GraphiQLOptions, type YogaServerInstance, type YogaLog
 import type { Principal } from '../auth/index.js';
 import { UnauthenticatedError } from '../errors/index.js';
 import type { VirtualStore } from '../store/index.js';
+import { createDocumentCaches, type DocumentCaches } from './document-caches.js';
 import type { GraphQLContext } from './graphql-context.js';
 import { maskError } from './mask-error.js';
+import { useNestingLimit } from './nesting-limit.js';
 import { PersistedDocumentStore, usePersistedDocuments } from './persisted-documents.js';
 import { useProvenance } from './provenance-plugin.js';
-import { useQueryLimits, type QueryLimits } from './query-limits.js';
+import { DEFAULT_MAX_NESTING, useQueryLimits, type QueryLimits } from './query-limits.js';
+import { useUrlParamsCheck } from './url-params.js';
 
 /** An operation GraphiQL opens as a tab, ready to run. */
 export interface GraphiQLExample {
@@ -34,6 +37,8 @@ export interface GraphQLHandlerOptions {
   readonly limits?: QueryLimits | false;
   /** Headers GraphiQL's header pane starts with (the demo's API key, in demo mode only). @default none */
   readonly graphiqlHeaders?: Readonly<Record<string, string>>;
+  /** Parsed documents kept for reuse, bounded by bytes. @default `createDocumentCaches()` (32 MiB) */
+  readonly documentCaches?: DocumentCaches;
 }
 
 /**
@@ -94,6 +99,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
           defaultEditorToolsVisibility: options.graphiqlHeaders ? 'headers' : 'variables',
         },
     renderGraphiQL: offlineGraphiQL(),
+    parserAndValidationCache: options.documentCaches ?? createDocumentCaches(),
     context: ({ request, principal, deadlineMs, requestId }) => {
       // The HTTP layer answers 401 before yoga runs; this only guards other ways of calling yoga.
       if (!principal) throw new UnauthenticatedError('Authentication required.');
@@ -107,6 +113,8 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
       };
     },
     plugins: [
+      useUrlParamsCheck(),
+      useNestingLimit((options.limits === false ? undefined : options.limits?.maxNesting) ?? DEFAULT_MAX_NESTING),
       ...(options.limits === false ? [] : [useQueryLimits(options.limits)]),
       useProvenance(),
       ...usePersistedDocuments(persistedDocuments),

@@ -2,6 +2,9 @@ export { compileSchema, responsePath } from './compile-schema.js';
 export { createGraphQLHandler } from './create-graphql-handler.js';
 export type { GraphiQLExample, GraphQLHandler, GraphQLHandlerOptions, ServerContext } from './create-graphql-handler.js';
 export type { GraphQLContext } from './graphql-context.js';
+export { createDocumentCaches, estimateDocumentBytes } from './document-caches.js';
+export type { DocumentCaches, DocumentCachesOptions } from './document-caches.js';
+export { documentNesting, useNestingLimit } from './nesting-limit.js';
 export {
   MISSING_DOCUMENT_MESSAGE,
   PERSISTED_DOCUMENTS_PATH,
@@ -14,5 +17,7 @@ export type { PersistedDocumentsManifest, PersistedDocumentsOptions } from './pe
 export { maskError } from './mask-error.js';
 export { DateTimeScalar, JSONScalar } from './scalars.js';
 export { graphqlTypeString } from './type-strings.js';
-export { useQueryLimits } from './query-limits.js';
+export { useUrlParamsCheck } from './url-params.js';
+export { yogaLogger } from './yoga-logger.js';
+export { DEFAULT_MAX_NESTING, useQueryLimits } from './query-limits.js';
 export type { QueryLimits } from './query-limits.js';

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { defaultExtractPersistedOperationId, usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { createGraphQLError, type GraphQLParams, type Plugin } from 'graphql-yoga';
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { byteBoundedLru, stringBytes } from '../cache/index.js';
 import { httpStatusByCode } from '../errors/index.js';
 
 /** Trusted documents by id, as `npm run codegen` writes them: `{ "sha256:<hex>": "query …" }`. */
@@ -25,6 +26,12 @@ export interface PersistedDocumentsOptions {
    * @default 1000
    */
   readonly apqCacheSize?: number;
+  /**
+   * Bound on the bytes of the documents registered by Automatic Persisted Queries; a document
+   * over 1/8 of it is executed but not kept (its client keeps sending the text).
+   * @default 8388608 (8 MiB)
+   */
+  readonly apqCacheMaxBytes?: number;
 }
 
 /** The path where agents find the manifest. */
@@ -49,6 +56,13 @@ function sha256Hex(text: string): string {
 function digestOf(documentId: string): string | undefined {
   const hex = documentId.startsWith('sha256:') ? documentId.slice('sha256:'.length) : documentId;
   return SHA256_HEX.test(hex) ? hex : undefined;
+}
+
+/** A received value for an error message: scalars as they are, structures by their type only. */
+function describeReceived(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (value !== null && typeof value === 'object') return 'an object';
+  return String(value);
 }
 
 function apqHashOf(params: GraphQLParams): string | undefined {
@@ -80,7 +94,13 @@ export class PersistedDocumentStore {
       }
       this.#trusted.set(digest, text);
     }
-    this.#registered = this.only ? undefined : new LRUCache<string, string>({ max: options.apqCacheSize ?? 1000 });
+    this.#registered = this.only
+      ? undefined
+      : byteBoundedLru<string, string>({
+          maxBytes: options.apqCacheMaxBytes ?? 8 * 1024 * 1024,
+          maxEntries: options.apqCacheSize ?? 1000,
+          sizeOf: (text, digest) => stringBytes(text) + stringBytes(digest),
+        });
   }
 
   /** The trusted manifest, as agents download it. */
@@ -93,6 +113,11 @@ export class PersistedDocumentStore {
     return this.#registered?.size ?? 0;
   }
 
+  /** Bytes of the registered documents; at most `apqCacheMaxBytes`. */
+  get registeredBytes(): number {
+    return this.#registered?.calculatedSize ?? 0;
+  }
+
   /** The document text an id names, from the manifest first, then from APQ registrations. */
   get(documentId: string): string | undefined {
     const digest = digestOf(documentId);
@@ -100,9 +125,14 @@ export class PersistedDocumentStore {
     return this.#trusted.get(digest) ?? this.#registered?.get(digest);
   }
 
-  /** Keeps an APQ document; the caller has checked that `hash` is the sha256 of `query`. */
-  register(hash: string, query: string): void {
-    if (this.#registered && !this.#trusted.has(hash)) this.#registered.set(hash, query);
+  /**
+   * Keeps an APQ document; the caller has checked that `hash` is the sha256 of `query`. Returns
+   * whether it is kept (a document too large for the store is not).
+   */
+  register(hash: string, query: string): boolean {
+    if (!this.#registered || this.#trusted.has(hash)) return false;
+    this.#registered.set(hash, query);
+    return this.#registered.has(hash);
   }
 }
 
@@ -149,7 +179,8 @@ export function usePersistedDocuments(store: PersistedDocumentStore): Plugin[] {
         (request.method === 'GET' ? new URL(request.url).searchParams.get('documentId') : null);
       if (typeof documentId === 'string' && documentId !== '') return documentId;
       if (documentId !== null && documentId !== undefined && documentId !== '') {
-        throw requestError(`documentId must be a string, received ${JSON.stringify(documentId)}.`, 'BAD_REQUEST', 400);
+        // A structure is named by its type, never serialized: it can be nested thousands deep.
+        throw requestError(`documentId must be a string, received ${describeReceived(documentId)}.`, 'BAD_REQUEST', 400);
       }
       return defaultExtractPersistedOperationId(params, request, context);
     },

@@ -6,7 +6,7 @@ import type { Plugin } from 'graphql-yoga';
 export interface QueryLimits {
   /** @default 10 */
   readonly maxDepth?: number;
-  /** Aliases per document (q20-style batching needs 20). @default 64 */
+  /** Aliases per operation, `__typename` aliases included (q20-style batching needs 20). @default 64 */
   readonly maxAliases?: number;
   /** Lexer tokens per document. @default 4000 */
   readonly maxTokens?: number;
@@ -14,7 +14,16 @@ export interface QueryLimits {
   readonly maxCost?: number;
   /** @default 20 */
   readonly maxDirectives?: number;
+  /**
+   * Bracket nesting of the document text, checked before parsing (the parser would overflow the
+   * stack long before the token limit). Applies even when the other limits are off.
+   * @default 64
+   */
+  readonly maxNesting?: number;
 }
+
+/** The nesting limit when none is configured. */
+export const DEFAULT_MAX_NESTING = 64;
 
 /** graphql-armor protections; rejected documents answer 400 with the limit and what was found. */
 export function useQueryLimits(limits: QueryLimits = {}): Plugin {
@@ -27,7 +36,8 @@ export function useQueryLimits(limits: QueryLimits = {}): Plugin {
   };
   return EnvelopArmorPlugin({
     maxDepth: { n: limits.maxDepth ?? 10, ignoreIntrospection: true, ...report },
-    maxAliases: { n: limits.maxAliases ?? 64, ...report },
+    // graphql-armor exempts `__typename` aliases by default, so a thousand of them passed.
+    maxAliases: { n: limits.maxAliases ?? 64, allowList: [], ...report },
     // Counted while parsing, where there is no validation context: thrown as a parse error (400).
     maxTokens: { n: limits.maxTokens ?? 4000, exposeLimits: true, propagateOnRejection: true },
     costLimit: { maxCost: limits.maxCost ?? 5000, ignoreIntrospection: true, ...report },

@@ -1,16 +1,19 @@
 import rateLimit from '@fastify/rate-limit';
-import underPressure from '@fastify/under-pressure';
-import Fastify, { type FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/index.js';
 import type { GraphQLHandler, PersistedDocumentsManifest } from '../graphql/index.js';
 import type { EngramMetrics } from '../observability/index.js';
+import type { RedisConnection } from '../redis/index.js';
 import type { VirtualStore } from '../store/index.js';
 import { principalOf, registerAuthentication, requireAuthentication } from './authentication.js';
+import { clientErrorResponse, frameworkErrorResponse, registerErrorResponses } from './error-responses.js';
 import { registerGraphQLRoute } from './graphql-route.js';
 import { registerHealthRoutes, type ReadinessCheck } from './health-routes.js';
+import { boundConnections, httpServerOptions, type HttpLimits } from './http-limits.js';
+import { registerLoadShedding, type LoadSheddingOptions } from './load-shedding.js';
 import { registerPersistedDocumentsRoute } from './persisted-documents-route.js';
+import { redisRateLimitStore } from './redis-rate-limit-store.js';
 import { deadlineFromHeaders } from './request-options.js';
 import { registerRestRoutes } from '../rest/index.js';
 
@@ -19,15 +22,8 @@ export interface RateLimitOptions {
   readonly max: number;
   /** @default 60000 */
   readonly windowMs?: number;
-  /** Shared counters for several instances; in-process when absent. */
-  readonly redis?: Redis;
-}
-
-export interface LoadSheddingOptions {
-  /** Answer 503 while the event loop lags more than this. @default 1000 */
-  readonly maxEventLoopDelayMs?: number;
-  /** …or while the event loop is busier than this share (0–1). @default 0.98 */
-  readonly maxEventLoopUtilization?: number;
+  /** Shared counters for several instances (failing open while Redis is down); in-process when absent. */
+  readonly redis?: RedisConnection;
 }
 
 export interface HttpServerOptions {
@@ -54,21 +50,33 @@ export interface HttpServerOptions {
   readonly graphiql?: boolean;
   /** True once shutdown began: `/readyz` answers 503 so load balancers stop sending traffic. */
   readonly draining?: () => boolean;
+  /** Request, headers and keep-alive timeouts and the connection cap. @default see `HttpLimits` */
+  readonly limits?: HttpLimits;
 }
 
 /** Operational endpoints are never rate limited or shed. */
 const OPERATIONAL = new Set(['/healthz', '/readyz', '/metrics']);
+const isOperational = (request: FastifyRequest): boolean => OPERATIONAL.has(request.url.split('?')[0] ?? '');
 
 /**
  * The Fastify app: `/graphql`, `/api/v1/context/:name`, `/api/v1/openapi.json`,
  * `/api/v1/persisted-documents.json`, `/healthz`, `/readyz`, `/metrics`. Listening is the caller's job.
  */
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
+  const bodyLimit = options.bodyLimit ?? 262_144;
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
-    bodyLimit: options.bodyLimit ?? 262_144,
+    bodyLimit,
     requestIdHeader: 'x-request-id',
+    ...httpServerOptions(options.limits),
+    // Shutdown is drained by `ConnectionDrainer`: a request that reaches an open connection is served.
+    return503OnClosing: false,
+    forceCloseConnections: false,
+    frameworkErrors: frameworkErrorResponse,
+    clientErrorHandler: clientErrorResponse,
   }) as unknown as FastifyInstance;
+  registerErrorResponses(app, bodyLimit);
+  boundConnections(app.server, options.limits ?? {}, options.logger, options.metrics ? () => options.metrics?.connectionDropped() : undefined);
 
   // First of all hooks: rate limits, load shedding and routes all see the verified principal.
   registerAuthentication(app, options.authenticator);
@@ -85,21 +93,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     });
   }
 
-  if (options.loadShedding) {
-    void app.register(underPressure, {
-      maxEventLoopDelay: options.loadShedding.maxEventLoopDelayMs ?? 1000,
-      maxEventLoopUtilization: options.loadShedding.maxEventLoopUtilization ?? 0.98,
-      retryAfter: 5,
-      exposeStatusRoute: false,
-      pressureHandler: (request, reply, type, value) => {
-        if (OPERATIONAL.has(request.url.split('?')[0] ?? '')) return;
-        reply
-          .status(503)
-          .header('retry-after', '5')
-          .send({ error: { code: 'SERVICE_OVERLOADED', message: `The server is overloaded (${type}: ${value}); retry later.` } });
-      },
-    });
-  }
+  if (options.loadShedding) registerLoadShedding(app, options.loadShedding, isOperational);
 
   if (options.rateLimit) {
     const windowMs = options.rateLimit.windowMs ?? 60_000;
@@ -110,10 +104,12 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
       hook: 'preHandler',
       max: options.rateLimit.max,
       timeWindow: windowMs,
-      ...(options.rateLimit.redis ? { redis: options.rateLimit.redis, nameSpace: 'engram:ratelimit:' } : {}),
+      // A counter that cannot be read (Redis down) lets the request through rather than failing it.
+      skipOnError: true,
+      ...(options.rateLimit.redis ? { store: redisRateLimitStore(options.rateLimit.redis, windowMs, 'engram:ratelimit:') } : {}),
       // Nothing the client merely asserts (headers, ids) takes part: rotating headers changes nothing.
       keyGenerator: (request) => (request.principal ? `p:${request.principal.tenant}:${request.principal.subject}` : `ip:${request.ip}`),
-      allowList: (request) => OPERATIONAL.has(request.url.split('?')[0] ?? ''),
+      allowList: isOperational,
       errorResponseBuilder: (_request, context) => ({
         statusCode: 429,
         error: {

@@ -1,6 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { GraphQLHandler } from '../graphql/index.js';
 import { deadlineFromHeaders } from './request-options.js';
+import { httpErrorBody, httpErrorCode } from './error-responses.js';
+
+/** Bodies for yoga's bodiless errors; 406 stays bodiless: its client accepts none of our types. */
+const BODIES_FOR_BODILESS: Readonly<Record<number, string>> = {
+  415: 'Unsupported content-type: send application/json.',
+};
 
 /**
  * Mounts yoga on Fastify: GraphQL over HTTP (GET/POST) and GraphiQL on browser GETs. Every operation
@@ -29,7 +35,9 @@ export function registerGraphQLRoute(app: FastifyInstance, yoga: GraphQLHandler,
         reply.header(key, value);
       });
       reply.status(response.status);
-      // A bodiless answer (406, 415) must stay bodiless rather than become the JSON text `null`.
+      const missing = response.body ? undefined : BODIES_FOR_BODILESS[response.status];
+      if (missing !== undefined) return reply.type('application/json; charset=utf-8').send(httpErrorBody(httpErrorCode(response.status), missing));
+      // A bodiless answer (406) must stay bodiless rather than become the JSON text `null`.
       reply.send(response.body ?? undefined);
       return reply;
     },

@@ -1,6 +1,11 @@
 export { principalOf, registerAuthentication, requireAuthentication, sendAuthFailure } from './authentication.js';
 export type { AuthenticationRequirement } from './authentication.js';
 export { createHttpServer } from './create-http-server.js';
-export type { HttpServerOptions, LoadSheddingOptions, RateLimitOptions } from './create-http-server.js';
+export type { HttpServerOptions, RateLimitOptions } from './create-http-server.js';
+export { ConnectionDrainer } from './connection-drainer.js';
+export { clientErrorResponse, frameworkErrorResponse, httpErrorBody, httpErrorCode, registerErrorResponses } from './error-responses.js';
+export type { HttpErrorBody, HttpErrorCode } from './error-responses.js';
+export type { HttpLimits } from './http-limits.js';
+export type { LoadSheddingOptions } from './load-shedding.js';
 export type { ReadinessCheck } from './health-routes.js';
 export { DEADLINE_HEADER, deadlineFromHeaders } from './request-options.js';

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ErrorCode } from '../errors/index.js';
+import type { RedisConnection } from '../redis/index.js';
 import type { BatchEvent, BreakerState, StoreObserver } from './store-observer.js';
 
 /** What the metrics read from the store at scrape time (structural: observability does not import the store). */
@@ -27,6 +28,7 @@ export class EngramMetrics implements StoreObserver {
   readonly #breaker: Gauge<'provider'>;
   readonly #cache: Counter<'context' | 'outcome'>;
   readonly #fallbacks: Counter<'context' | 'from' | 'reason'>;
+  readonly #droppedConnections: Counter;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -59,6 +61,40 @@ export class EngramMetrics implements StoreObserver {
     this.#breaker = new Gauge({ name: 'engram_provider_breaker_state', help: 'Circuit breaker: 0 closed, 1 open, 2 half-open, 3 isolated.', labelNames: ['provider'], registers });
     this.#cache = new Counter({ name: 'engram_cache_requests_total', help: 'Cross-request cache lookups by outcome (hit, miss, stale).', labelNames: ['context', 'outcome'], registers });
     this.#fallbacks = new Counter({ name: 'engram_fallbacks_total', help: 'Contexts served by a fallback source, by failed primary and reason.', labelNames: ['context', 'from', 'reason'], registers });
+    this.#droppedConnections = new Counter({ name: 'engram_http_connections_dropped_total', help: 'Connections closed on accept because HTTP_MAX_CONNECTIONS were open.', registers });
+  }
+
+  /** Redis state (1 up, 0 down) and commands that failed open, by use (cache, rateLimit). */
+  observeRedis(redis: RedisConnection): void {
+    const up = new Gauge({ name: 'engram_redis_up', help: 'Whether Redis is usable (1) or known to be down (0).', registers: [this.registry] });
+    const failOpen = new Counter({
+      name: 'engram_redis_fail_open_total',
+      help: 'Redis commands that failed or were skipped while Redis was down, answered as a cache miss or a skipped rate limit.',
+      labelNames: ['use'],
+      registers: [this.registry],
+    });
+    up.set(redis.up ? 1 : 0);
+    failOpen.inc({ use: 'cache' }, 0);
+    failOpen.inc({ use: 'rateLimit' }, 0);
+    redis.onStateChange((state) => up.set(state ? 1 : 0));
+    redis.onFailOpen((use) => failOpen.inc({ use }));
+  }
+
+  /** Bytes held by each byte-bounded in-process cache, read at scrape time. */
+  observeCacheBytes(caches: Readonly<Record<string, () => number>>): void {
+    new Gauge({
+      name: 'engram_cache_bytes',
+      help: 'Estimated bytes held by each in-process cache (documents, apq, contexts); each is bounded by its *_MAX_BYTES setting.',
+      labelNames: ['cache'],
+      registers: [this.registry],
+      collect() {
+        for (const [cache, bytes] of Object.entries(caches)) this.set({ cache }, bytes());
+      },
+    });
+  }
+
+  connectionDropped(): void {
+    this.#droppedConnections.inc();
   }
 
   /** Adds gauges read from the store at scrape time: remote calls per provider, breaker states. */

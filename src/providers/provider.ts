@@ -1,4 +1,4 @@
-import type { EngramError } from '../errors/index.js';
+import { EngramError } from '../errors/index.js';
 import type { BatchContext, OperationRef, ProviderOperation } from './operation.js';
 import { ProviderStatsRecorder, type ProviderStats } from './provider-stats.js';
 
@@ -73,7 +73,8 @@ export abstract class BaseProvider implements Provider {
       if (loaded.length !== keys.length) {
         throw new Error(`${this.name}.${operation} returned ${loaded.length} results for ${keys.length} keys`);
       }
-      results = loaded.map((r) => (r instanceof Error ? this.toEngramError(r, operation) : r));
+      // An EngramError in a slot is already typed and client-safe (e.g. a key the provider refused).
+      results = loaded.map((r) => (r instanceof EngramError ? r : r instanceof Error ? this.toEngramError(r, operation) : r));
     } catch (error) {
       const mapped = this.toEngramError(error, operation);
       results = keys.map(() => mapped);

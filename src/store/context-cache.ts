@@ -1,4 +1,5 @@
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { byteBoundedLru, estimateBytes, stringBytes } from '../cache/index.js';
 
 /** A context value as kept by the cross-request cache. */
 export interface CacheEntry {
@@ -23,14 +24,37 @@ export interface ContextCache {
   close(): Promise<void>;
 }
 
-/** In-process LRU cache; the default when no `REDIS_URL` is set. */
+export interface MemoryContextCacheOptions {
+  /** @default 10000 */
+  readonly maxEntries?: number;
+  /**
+   * Bound on the estimated bytes of all entries (keys and values); an entry over 1/8 of it is not stored.
+   * @default 67108864 (64 MiB)
+   */
+  readonly maxBytes?: number;
+}
+
+/** In-process LRU cache, bounded by entries and by bytes; the default when no `REDIS_URL` is set. */
 export class MemoryContextCache implements ContextCache {
   readonly kind = 'memory' as const;
   readonly #lru: LRUCache<string, CacheEntry>;
 
-  /** @param maxEntries @default 10000 */
-  constructor(maxEntries = 10_000) {
-    this.#lru = new LRUCache<string, CacheEntry>({ max: maxEntries, ttlAutopurge: false });
+  constructor(options: MemoryContextCacheOptions = {}) {
+    this.#lru = byteBoundedLru<string, CacheEntry>({
+      maxBytes: options.maxBytes ?? 64 * 1024 * 1024,
+      maxEntries: options.maxEntries ?? 10_000,
+      sizeOf: (entry, key) => stringBytes(key) + estimateBytes(entry.value) + 64,
+    });
+  }
+
+  /** Entries held. */
+  get size(): number {
+    return this.#lru.size;
+  }
+
+  /** Estimated bytes held; at most `maxBytes`. */
+  get bytes(): number {
+    return this.#lru.calculatedSize;
   }
 
   async getMany(keys: readonly string[]): Promise<ReadonlyArray<CacheEntry | undefined>> {

@@ -1,72 +1,72 @@
-import { Redis } from 'ioredis';
+import { RedisConnection } from '../redis/index.js';
 import type { CacheEntry, ContextCache } from './context-cache.js';
 
 export interface RedisContextCacheOptions {
-  /** A server to connect to, or `client`: a connection shared with other users (rate limits), which `close()` leaves open. */
+  /**
+   * A connection shared with other users (rate limits), which `close()` leaves open; or `url`,
+   * for a connection of the cache's own.
+   */
+  readonly connection?: RedisConnection;
   readonly url?: string;
-  readonly client?: Redis;
   /** @default 'engram:ctx:' */
   readonly prefix?: string;
   /**
-   * A cache that answers slower than this is treated as a miss.
+   * With `url`: a cache that answers slower than this is treated as a miss.
    * @default 100
    */
   readonly commandTimeoutMs?: number;
 }
 
-/** Redis-backed cache, shared by every Engram instance that points at the same server. */
+function parseEntry(raw: string | null): CacheEntry | undefined {
+  if (raw === null) return undefined;
+  try {
+    return JSON.parse(raw) as CacheEntry;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Redis-backed cache, shared by every Engram instance that points at the same server. Redis is
+ * optional here: when it fails or is down, lookups miss and writes are dropped (see
+ * `RedisConnection`). Every key is written with a TTL (`PX`), so Redis never holds an entry past
+ * its stale-if-error window; run Redis with `maxmemory` and an eviction policy all the same.
+ */
 export class RedisContextCache implements ContextCache {
   readonly kind = 'redis' as const;
-  readonly #redis: Redis;
+  readonly #connection: RedisConnection;
   readonly #prefix: string;
   readonly #owned: boolean;
 
   constructor(options: RedisContextCacheOptions) {
     this.#prefix = options.prefix ?? 'engram:ctx:';
-    this.#owned = options.client === undefined;
-    if (options.client) {
-      this.#redis = options.client;
+    this.#owned = options.connection === undefined;
+    if (options.connection) {
+      this.#connection = options.connection;
       return;
     }
-    if (!options.url) throw new RangeError('RedisContextCache needs a url or a client.');
-    this.#redis = new Redis(options.url, {
-      commandTimeout: options.commandTimeoutMs ?? 100,
-      maxRetriesPerRequest: 1,
-      // Commands wait for the connection (bounded by commandTimeout), so the first ones are not lost.
-      enableOfflineQueue: true,
-    });
-    // Errors surface per command (treated as misses); the client reconnects by itself.
-    this.#redis.on('error', () => {});
+    if (!options.url) throw new RangeError('RedisContextCache needs a url or a connection.');
+    this.#connection = new RedisConnection({ url: options.url, ...(options.commandTimeoutMs ? { commandTimeoutMs: options.commandTimeoutMs } : {}) });
   }
 
   async getMany(keys: readonly string[]): Promise<ReadonlyArray<CacheEntry | undefined>> {
     if (keys.length === 0) return [];
-    try {
-      const raw = await this.#redis.mget(keys.map((k) => this.#prefix + k));
-      return raw.map((r) => (r === null ? undefined : (JSON.parse(r) as CacheEntry)));
-    } catch {
-      return keys.map(() => undefined);
-    }
+    const result = await this.#connection.attempt('cache', (redis) => redis.mget(keys.map((k) => this.#prefix + k)));
+    return result.ok ? result.value.map(parseEntry) : keys.map(() => undefined);
   }
 
   async set(key: string, entry: CacheEntry, retainMs: number): Promise<void> {
-    try {
-      await this.#redis.set(this.#prefix + key, JSON.stringify(entry), 'PX', Math.max(1, Math.round(retainMs)));
-    } catch {
-      // A cache that cannot write only costs a future miss.
-    }
+    // A cache that cannot write only costs a future miss.
+    await this.#connection.attempt('cache', (redis) => redis.set(this.#prefix + key, JSON.stringify(entry), 'PX', Math.max(1, Math.round(retainMs))));
   }
 
   /** Resolves once connected (used by readiness and tests). */
   async ping(): Promise<boolean> {
-    try {
-      return (await this.#redis.ping()) === 'PONG';
-    } catch {
-      return false;
-    }
+    const result = await this.#connection.attempt('cache', (redis) => redis.ping());
+    return result.ok && result.value === 'PONG';
   }
 
   async close(): Promise<void> {
-    if (this.#owned) this.#redis.disconnect();
+    if (this.#owned) this.#connection.close();
   }
 }

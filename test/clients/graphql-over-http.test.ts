@@ -100,10 +100,12 @@ describe('GraphQL over HTTP on /graphql', () => {
     }
   });
 
-  it('answers an unsupported request media type with 415 and an unacceptable Accept with 406, both bodiless', async () => {
-    expect(await send({ method: 'POST', headers: { 'content-type': 'text/plain', accept: 'application/json' }, body: JSON.stringify({ query: QUERY }) })).toMatchObject({
+  it('answers an unsupported request media type with 415 and a JSON error, an unacceptable Accept with a bodiless 406', async () => {
+    expect(await send({ method: 'POST', headers: { 'content-type': 'text/plain', accept: 'application/json' }, body: JSON.stringify({ query: QUERY }) })).toEqual({
       status: 415,
-      body: '',
+      type: 'application/json; charset=utf-8',
+      allow: null,
+      body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported content-type: send application/json.' } },
     });
     expect(await send({ method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/xml' }, body: JSON.stringify({ query: QUERY }) })).toMatchObject({
       status: 406,

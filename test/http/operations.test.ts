@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyStore, Authenticator, Scopes } from '../../src/auth/index.js';
+import { sample } from '../support/metrics.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { startTestZep, type TestZep } from '../support/test-zep.js';
@@ -26,17 +27,6 @@ afterAll(async () => {
   await zep?.close();
   await database?.close();
 });
-
-/** Reads one sample of the Prometheus text exposition, 0 when absent. */
-function sample(text: string, name: string, labels: Record<string, string>): number {
-  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    const labelText = line.slice(name.length).split('}')[0] ?? '';
-    if (wanted.every((w) => labelText.includes(w))) return Number(line.split(' ').pop());
-  }
-  return 0;
-}
 
 /** A real API key per client (subject) of tenant acme, so that each test has its own rate-limit budget. */
 const keys = new Map<string, Promise<string>>();

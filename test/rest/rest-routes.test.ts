@@ -122,7 +122,7 @@ describe('OpenAPI document', () => {
     const paths = body['paths'] as Record<string, { get: { parameters: unknown[]; responses: Record<string, unknown> } }>;
     expect(Object.keys(paths)).toEqual(expect.arrayContaining(['/api/v1/context/userProfile', '/api/v1/context/userFacts', '/api/v1/context/searchDocuments']));
     expect(paths['/api/v1/context/userFacts']?.get.parameters).toEqual([
-      { name: 'userId', in: 'query', required: true, description: 'The user the facts are about.', schema: { type: 'string', minLength: 1, maxLength: 256, 'x-graphql-type': 'ID' } },
+      { name: 'userId', in: 'query', required: true, description: 'The user the facts are about.', schema: { type: 'string', minLength: 1, maxLength: 256, pattern: String.raw`^[^\u0000-\u001f\u007f]*$`, 'x-graphql-type': 'ID' } },
       { name: 'query', in: 'query', required: false, description: 'Rank facts by relevance to this text (Zep only; the archive ignores it).', schema: { type: 'string', minLength: 1, maxLength: 500 } },
       { name: 'limit', in: 'query', required: false, description: 'Most facts to return (1–50).', schema: { type: 'integer', minimum: 1, maximum: 50, default: 10 } },
     ]);

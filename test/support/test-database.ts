@@ -19,11 +19,11 @@ function withDatabase(url: string, database: string): string {
 }
 
 /**
- * A migrated, seeded database for one test file: a fresh database on the real server at
- * TEST_DATABASE_URL (dropped afterwards), or an in-memory PGlite instance.
+ * A migrated, seeded database for one test file (or script): a fresh database on the real server
+ * at `adminUrl` (default TEST_DATABASE_URL; dropped afterwards), or an in-memory PGlite instance.
  */
-export async function createTestDatabase(options: { seed?: boolean; migrate?: boolean } = {}): Promise<TestDatabase> {
-  const adminUrl = process.env['TEST_DATABASE_URL'];
+export async function createTestDatabase(options: { seed?: boolean; migrate?: boolean; adminUrl?: string } = {}): Promise<TestDatabase> {
+  const adminUrl = options.adminUrl ?? process.env['TEST_DATABASE_URL'];
   let opened: OpenedDatabase;
   let url: string | undefined;
   let drop = async (): Promise<void> => {};

@@ -1,6 +1,8 @@
 export type { Database, EngramDatabase } from './database.js';
 export { migrateToLatest, migrationStatus } from './migrate.js';
 export type { MigrationStatus } from './migrate.js';
+export { createPool } from './create-pool.js';
+export type { PoolOptions } from './create-pool.js';
 export { openDatabase } from './open-database.js';
 export type { DatabaseOptions, OpenedDatabase } from './open-database.js';
 export { postgresOps } from './postgres-operations.js';
@@ -14,4 +16,7 @@ export type {
   UserFactsKey,
   UserProfileRow,
 } from './postgres-operations.js';
+export { classifyPostgresFailure, toPostgresEngramError } from './postgres-failure.js';
+export type { PostgresFailureKind } from './postgres-failure.js';
 export { POSTGRES_PROVIDER_SQL, PostgresProvider } from './postgres-provider.js';
+export { unstorableField, withStorableKeys } from './storable-keys.js';

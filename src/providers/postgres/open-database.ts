@@ -1,16 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import { createPool, type PoolOptions } from './create-pool.js';
 import type { Database, EngramDatabase } from './database.js';
 
 export type DatabaseOptions =
-  | {
-      /** A real PostgreSQL server (`postgres://…`). */
-      readonly url: string;
-      /** @default 10 */
-      readonly poolSize?: number;
-    }
+  /** A real PostgreSQL server (`postgres://…`) and its pool settings. */
+  | PoolOptions
   | {
       /**
        * Embedded PostgreSQL (PGlite): a data directory, reused across restarts,
@@ -26,15 +22,9 @@ export interface OpenedDatabase {
   close(): Promise<void>;
 }
 
-// Return int8 (counts) and numeric as JS numbers: values here stay far below 2^53.
-pg.types.setTypeParser(20, (v) => Number(v));
-pg.types.setTypeParser(1700, (v) => Number(v));
-
 export async function openDatabase(options: DatabaseOptions): Promise<OpenedDatabase> {
   if ('url' in options) {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
-    // An idle client that errors (server restart) must not crash the process.
-    pool.on('error', () => {});
+    const pool = createPool(options);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }

@@ -1,8 +1,10 @@
 import { CompiledQuery } from 'kysely';
-import { ProviderError, ProviderUnavailableError, type EngramError } from '../../errors/index.js';
+import type { EngramError } from '../../errors/index.js';
 import { groupByOrdinal, resultsByKey } from '../batch-results.js';
+import type { OperationRef, ProviderOperation } from '../operation.js';
 import { BaseProvider, type ProviderHealth } from '../provider.js';
 import type { EngramDatabase } from './database.js';
+import { toPostgresEngramError } from './postgres-failure.js';
 import {
   postgresOps,
   type DocumentHit,
@@ -12,6 +14,7 @@ import {
   type ThreadMessagesKey,
   type UserFactsKey,
 } from './postgres-operations.js';
+import { withStorableKeys } from './storable-keys.js';
 
 // Statement texts are fixed (keys travel as array parameters), so they are written once here
 // instead of being rebuilt and compiled by the query builder on every batch. `$1` is always the
@@ -94,9 +97,6 @@ const toFact = (r: Omit<FactSqlRow, 'ord'>): FactRow => ({
   invalidAt: iso(r.invalid_at),
   createdAt: iso(r.created_at) as string,
 });
-
-// Connection-level failures: the server is down or unreachable, not a bad query.
-const UNAVAILABLE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|PGlite is closed/i;
 
 /**
  * Cold, structured context from PostgreSQL. Every operation answers a whole batch with one SQL
@@ -210,13 +210,13 @@ export class PostgresProvider extends BaseProvider {
     });
   }
 
+  // A key PostgreSQL cannot hold fails in its own slot; the rest of the batch is still one statement.
+  protected override register<K, V>(ref: OperationRef<K, V>, operation: ProviderOperation<K, V>): void {
+    super.register(ref, withStorableKeys(operation));
+  }
+
   protected toEngramError(error: unknown, operation: string): EngramError {
-    const message = error instanceof Error ? error.message : String(error);
-    const failure = { provider: this.name, operation };
-    // Driver messages can carry SQL and data: clients get a generic reason, the cause keeps the detail.
-    return UNAVAILABLE.test(message)
-      ? new ProviderUnavailableError(failure, 'the database is unreachable', { cause: error })
-      : new ProviderError(failure, 'the query failed', { cause: error });
+    return toPostgresEngramError(error, { provider: this.name, operation });
   }
 
   async health(): Promise<ProviderHealth> {

@@ -1,0 +1,2 @@
+export { RedisConnection } from './redis-connection.js';
+export type { RedisAttempt, RedisConnectionOptions, RedisUse } from './redis-connection.js';
