@@ -15,8 +15,14 @@ function files(dir: string): string[] {
   });
 }
 
-/** The top-level folder: `store` for src/store/x.ts, `providers` for src/providers/postgres/x.ts, `.` for src/x.ts. */
-const folderOf = (file: string): string => (relative(root, dirname(file)) || '.').split('/')[0] as string;
+/**
+ * The node of a file: its top-level folder (`store` for src/store/x.ts, `providers` for
+ * src/providers/postgres/x.ts); a file at the top of src/ (main.ts, create-engram.ts) is its own node.
+ */
+const folderOf = (file: string): string => {
+  const folder = relative(root, dirname(file));
+  return folder === '' ? relative(root, file.endsWith('.js') ? file.replace(/\.js$/, '.ts') : file) : (folder.split('/')[0] as string);
+};
 
 const edges = new Map<string, Map<string, string>>();
 for (const file of files(root)) {
@@ -47,7 +53,7 @@ function visit(node: string): void {
 for (const node of edges.keys()) if (!state.has(node)) visit(node);
 
 if (cycles.length === 0) {
-  console.log(`no import cycles between the ${edges.size} folders of src/`);
+  console.log(`no import cycles between the ${edges.size} top-level folders and files of src/`);
 } else {
   for (const cycle of cycles) {
     console.error(`cycle: ${cycle.join(' → ')}`);

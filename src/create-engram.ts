@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
-import { ApiKeyStore, Authenticator, type AuthOptions } from './auth/index.js';
+import { Authenticator, type AuthOptions } from './auth/index.js';
 import { ContextRegistry, type ContextDefinition } from './context/index.js';
-import { DEFAULT_GRAPHIQL_QUERY, demoContexts, demoOperations } from './demo/index.js';
 import {
   compileSchema,
   createDocumentCaches,
@@ -15,23 +14,27 @@ import {
   type PersistedDocumentsOptions,
   type QueryLimits,
 } from './graphql/index.js';
-import { ConnectionDrainer, createHttpServer, type HttpLimits, type LoadSheddingOptions, type RateLimitOptions } from './http/index.js';
+import { ConnectionDrainer, createHttpServer, type HttpLimits, type LoadSheddingOptions, type RateLimitOptions, type ReadinessCheck } from './http/index.js';
 import { EngramMetrics } from './observability/index.js';
 import { ProviderRuntime, type Provider, type ProviderDefinition } from './providers/index.js';
-import { migrationStatus, PostgresProvider, type EngramDatabase } from './providers/postgres/index.js';
-import { zepProvider, type ZepProviderOptions } from './providers/zep/index.js';
 import type { RedisConnection } from './redis/index.js';
 import { MemoryContextCache, VirtualStore, type ContextCache, type ProviderPolicyOptions, type StoreObserver } from './store/index.js';
 
 export interface EngramOptions {
-  /** The cold store (PostgreSQL or PGlite), migrated. */
-  readonly db: EngramDatabase;
-  /** Hot memory: Zep Cloud or the local emulator, through the Zep SDK. */
-  readonly zep?: ZepProviderOptions;
-  /** @default the demo context pack */
-  readonly definitions?: readonly ContextDefinition[];
-  /** Providers besides the built-in ones (custom sources, tests), declared with `defineProvider`. */
-  readonly providers?: readonly ProviderDefinition[];
+  /**
+   * Where context comes from, each declared with `defineProvider` — the built-in
+   * `postgresProvider({ db, pool })` and `zepProvider({ client, … })` like any other.
+   */
+  readonly providers: readonly ProviderDefinition[];
+  /** The contexts served, each declared with `defineContext`; their sources name the providers' operations. */
+  readonly definitions: readonly ContextDefinition[];
+  /**
+   * How callers prove who they are: `{ mode: 'required', apiKeys: new ApiKeyStore(db), jwt: … }`
+   * (or an `Authenticator`). No default: an Engram without a word on identity does not start.
+   */
+  readonly auth: AuthOptions | Authenticator;
+  /** Extra readiness conditions for `/readyz` (e.g. migrations applied); a thrown error means not ready. */
+  readonly ready?: ReadinessCheck;
   readonly logger?: Logger | false;
   /** @default 2000 */
   readonly providerTimeoutMs?: number;
@@ -61,16 +64,12 @@ export interface EngramOptions {
   readonly limits?: QueryLimits | false;
   /** Persisted documents: the trusted manifest, persisted-only mode, APQ. @default empty manifest, APQ on */
   readonly persistedDocuments?: PersistedDocumentsOptions;
-  /** Operations GraphiQL offers as tabs. @default the demo operations with the demo pack, else none */
+  /** The query GraphiQL opens with. @default GraphiQL's own */
+  readonly graphiqlDefaultQuery?: string;
+  /** Operations GraphiQL offers as tabs. @default none */
   readonly graphiqlExamples?: readonly GraphiQLExample[];
   /** Headers GraphiQL's header pane starts with (the demo prints its key there). @default none */
   readonly graphiqlHeaders?: Readonly<Record<string, string>>;
-  /**
-   * How callers prove who they are. Secure by default: credentials are required, and API keys are
-   * looked up in `db`'s `api_keys` table; add `jwt` to accept tokens of an identity provider.
-   * @default { mode: 'required', apiKeys: new ApiKeyStore(db) }
-   */
-  readonly auth?: AuthOptions | Authenticator;
   /** Request, headers and keep-alive timeouts and the connection cap. @default see `HttpLimits` */
   readonly http?: HttpLimits;
   /** Parsed-document caches, bounded by bytes. @default 32 MiB */
@@ -126,18 +125,15 @@ function combineObservers(observers: ReadonlyArray<StoreObserver | undefined>): 
 }
 
 /**
- * Builds an Engram instance: registry → providers → store → schema → HTTP app. Fails loudly
+ * The composition root: definitions → registry, provider definitions → runtimes, → store → schema
+ * → HTTP app. Favours no provider: what it serves is exactly what it is given. Fails loudly
  * (DefinitionError) on any invalid definition. Does not listen: see `main.ts`.
  */
 export function createEngram(options: EngramOptions): Engram {
   const logger = options.logger ?? false;
-  const registry = new ContextRegistry(options.definitions ?? demoContexts);
+  const registry = new ContextRegistry(options.definitions);
   const runtimeOptions = logger ? { logger: logger.child({ component: 'provider' }) } : {};
-  const providers: Provider[] = [
-    ...(options.zep ? [new ProviderRuntime(zepProvider(options.zep), runtimeOptions)] : []),
-    new PostgresProvider(options.db),
-    ...(options.providers ?? []).map((definition) => new ProviderRuntime(definition, runtimeOptions)),
-  ];
+  const providers: Provider[] = options.providers.map((definition) => new ProviderRuntime(definition, runtimeOptions));
   const metrics = options.metrics === false ? undefined : new EngramMetrics();
   const observer = combineObservers([metrics, options.observer]);
   const cache = options.cache === false ? undefined : (options.cache ?? new MemoryContextCache());
@@ -155,9 +151,7 @@ export function createEngram(options: EngramOptions): Engram {
   });
   metrics?.observeStore(store);
   const schema = compileSchema(registry);
-  const authenticator = options.auth instanceof Authenticator
-    ? options.auth
-    : new Authenticator(options.auth ?? { mode: 'required', apiKeys: new ApiKeyStore(options.db) });
+  const authenticator = options.auth instanceof Authenticator ? options.auth : new Authenticator(options.auth);
   const persistedDocuments = new PersistedDocumentStore(options.persistedDocuments);
   const documentCaches = createDocumentCaches(options.documentCaches);
   if (options.redis) metrics?.observeRedis(options.redis);
@@ -170,8 +164,8 @@ export function createEngram(options: EngramOptions): Engram {
     schema,
     store,
     logger: yogaLogger(logger),
-    defaultQuery: DEFAULT_GRAPHIQL_QUERY,
-    examples: options.graphiqlExamples ?? (options.definitions ? [] : demoOperations),
+    ...(options.graphiqlDefaultQuery ? { defaultQuery: options.graphiqlDefaultQuery } : {}),
+    examples: options.graphiqlExamples ?? [],
     persistedDocuments,
     ...(options.graphiqlHeaders ? { graphiqlHeaders: options.graphiqlHeaders } : {}),
     documentCaches,
@@ -190,10 +184,7 @@ export function createEngram(options: EngramOptions): Engram {
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
     ...(options.http ? { limits: options.http } : {}),
     draining: () => draining,
-    ready: async () => {
-      const { pending } = await migrationStatus(options.db);
-      if (pending.length > 0) throw new Error(`pending migrations: ${pending.join(', ')}`);
-    },
+    ...(options.ready ? { ready: options.ready } : {}),
   });
   let draining = false;
   const drainer = new ConnectionDrainer(app.server);

@@ -3,8 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pino, type Logger } from 'pino';
 import { loadConfig, type EngramConfig } from './config.js';
 import { ApiKeyStore, Authenticator } from './auth/index.js';
-import { createEngram } from './create-engram.js';
-import { demoPersistedDocuments, ensureDemoKeys, seedDemo, seedZepDemo, type DemoKey } from './demo/index.js';
+import { createDemoEngram, demoPersistedDocuments, ensureDemoKeys, seedDemo, seedZepDemo, type DemoKey } from './demo/index.js';
 import { ConfigError } from './errors/index.js';
 import { migrateToLatest, openDatabase, type EngramDatabase } from './providers/postgres/index.js';
 import { createZepClient, type ZepProviderOptions } from './providers/zep/index.js';
@@ -118,8 +117,9 @@ async function main(): Promise<void> {
   logger.info({ cache: cache ? cache.kind : 'off', rateLimit: config.rateLimit.max > 0 ? `${config.rateLimit.max}/${config.rateLimit.windowMs}ms${redis ? ' (redis)' : ''}` : 'off' }, 'operational settings');
 
   const auth = await authenticatorFor(config, database.db, logger);
-  const engram = createEngram({
+  const engram = createDemoEngram({
     db: database.db,
+    pool: database.pool,
     auth: auth.authenticator,
     ...(auth.demoKeys ? { graphiqlHeaders: { Authorization: `Bearer ${auth.demoKeys.keys[0]?.key}` } } : {}),
     zep: zep.options,

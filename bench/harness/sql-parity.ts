@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { PostgresProvider, type Database } from '../../src/providers/postgres/index.js';
+import { ProviderRuntime } from '../../src/providers/index.js';
+import { postgresProvider, type Database } from '../../src/providers/postgres/index.js';
 import { BENCH_TENANT, PEER_SQL } from '../peers/index.js';
 
 /** Whitespace-insensitive form of a statement: PostgreSQL parses both the same way. */
@@ -28,7 +29,8 @@ export async function checkSqlParity(databaseUrl: string): Promise<SqlParity[]> 
     },
   });
   try {
-    const provider = new PostgresProvider(db);
+    // Without the pool: statements go through Kysely, whose log hook captures their text.
+    const provider = new ProviderRuntime(postgresProvider({ db }));
     const context = { signal: new AbortController().signal, tenant: BENCH_TENANT };
     const probes: ReadonlyArray<readonly [keyof typeof PEER_SQL, readonly unknown[]]> = [
       ['userProfile', ['u1', 'u2']],

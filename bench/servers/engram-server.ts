@@ -4,7 +4,7 @@
  * turns the cross-request cache off (what the peers do not have either); `batching: false` gives the
  * naive N+1 variant.
  */
-import { createEngram } from '../../src/create-engram.js';
+import { createDemoEngram } from '../../src/demo/index.js';
 import { openDatabase } from '../../src/providers/postgres/index.js';
 import { createZepClient } from '../../src/providers/zep/index.js';
 import { BENCH_POOL_SIZE, BENCH_TENANT, BENCH_ZEP_TUNING } from '../peers/index.js';
@@ -14,8 +14,9 @@ runChild(async () => {
   const config = childConfig();
   const database = await openDatabase({ url: requireString(config, 'databaseUrl'), poolSize: BENCH_POOL_SIZE });
   const client = createZepClient({ apiKey: requireString(config, 'zepApiKey'), baseUrl: requireString(config, 'zepBaseUrl') });
-  const engram = createEngram({
+  const engram = createDemoEngram({
     db: database.db,
+    pool: database.pool,
     zep: { client, ...BENCH_ZEP_TUNING },
     logger: false,
     // The bench runs on loopback: the development principal (tenant acme) stands in for a verified

@@ -9,3 +9,5 @@ export type { SeedCounts } from './seed-postgres.js';
 export { seedZepDemo } from './seed-zep.js';
 export type { SeedZepDemoOptions, SeedZepDemoResult } from './seed-zep.js';
 export { TaskPool, TaskPoolAbortedError } from './task-pool.js';
+export { createDemoEngram } from './create-demo-engram.js';
+export type { DemoEngramOptions } from './create-demo-engram.js';

@@ -18,7 +18,7 @@ beforeAll(async () => {
   [database, zep, idp] = await Promise.all([createTestDatabase(), startTestZep(), startTestIdentityProvider()]);
   keys = await createTestKeys(database.db);
   server = await startTestServer({
-    db: database.db,
+    db: database.db, pool: database.pool,
     zep: zep.options,
     auth: new Authenticator({
       mode: 'required',

@@ -18,7 +18,7 @@ export async function startClientStack(persisted: Omit<PersistedDocumentsOptions
   try {
     [database, zep] = await Promise.all([createTestDatabase(), startTestZep()]);
     const server = await startTestServer({
-      db: database.db,
+      db: database.db, pool: database.pool,
       zep: zep.options,
       persistedDocuments: { manifest: demoPersistedDocuments, ...persisted },
     });

@@ -15,7 +15,7 @@ let zep: TestZep;
 beforeAll(async () => {
   [database, zep] = await Promise.all([createTestDatabase(), startTestZep()]);
   fixture = new FixtureProvider();
-  server = await startTestServer({ db: database.db, zep: zep.options, providers: [fixture], definitions: [...demoContexts, ...fixtureContexts] });
+  server = await startTestServer({ db: database.db, pool: database.pool, zep: zep.options, providers: [fixture], definitions: [...demoContexts, ...fixtureContexts] });
 });
 
 afterAll(async () => {
@@ -28,14 +28,15 @@ function postgres(): Provider {
   return server.engram.store.provider('postgres') as Provider;
 }
 
-/** Runs `fn` and returns how many SQL statements and userProfile keys it cost. */
+/** Runs `fn` and returns how many SQL statements (counted where they leave for the database) and userProfile keys it cost. */
 async function measure(fn: () => Promise<unknown>): Promise<{ statements: number; batches: number; keys: number }> {
   const op = (s: ReturnType<Provider['stats']>) => s.operations.find((o) => o.operation === 'userProfile');
   const before = postgres().stats();
+  const statementsBefore = database.statements();
   await fn();
   const after = postgres().stats();
   return {
-    statements: after.calls - before.calls,
+    statements: database.statements() - statementsBefore,
     batches: (op(after)?.batches ?? 0) - (op(before)?.batches ?? 0),
     keys: (op(after)?.keys ?? 0) - (op(before)?.keys ?? 0),
   };
@@ -80,14 +81,14 @@ describe(`context fields over GraphQL (${process.env['TEST_DATABASE_URL'] ? 'Pos
   it('uses one statement per provider operation when several contexts are mixed (Zep down: archive serves)', async () => {
     zep.emulator.faults.set({ outage: true });
     try {
-      const before = postgres().stats().calls;
+      const before = database.statements();
       const { body } = await server.graphql(`{
         p1: userProfile(userId: "u1") { id } p2: userProfile(userId: "u2") { id }
         f1: userFacts(userId: "u1", limit: 2) { id } f2: userFacts(userId: "u2", limit: 3) { id }
         m1: threadMessages(threadId: "t1", lastN: 2) { id } d1: searchDocuments(query: "batch") { id }
       }`);
       expect(body.errors).toBeUndefined();
-      expect(postgres().stats().calls - before).toBe(4);
+      expect(database.statements() - before).toBe(4);
       expect((body.data?.['f1'] as unknown[] | undefined)?.length).toBe(2);
       expect((body.data?.['f2'] as unknown[] | undefined)?.length).toBe(3);
       expect(body.data?.['m1']).toEqual([{ id: 't1-m5' }, { id: 't1-m6' }]);

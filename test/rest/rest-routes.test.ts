@@ -12,7 +12,7 @@ let zep: TestZep;
 
 beforeAll(async () => {
   [database, zep] = await Promise.all([createTestDatabase(), startTestZep()]);
-  server = await startTestServer({ db: database.db, zep: zep.options, providers: [new FixtureProvider()], definitions: [...demoContexts, ...fixtureContexts] });
+  server = await startTestServer({ db: database.db, pool: database.pool, zep: zep.options, providers: [new FixtureProvider()], definitions: [...demoContexts, ...fixtureContexts] });
 });
 
 afterAll(async () => {

@@ -58,7 +58,7 @@ describe.skipIf(skipReason !== undefined)(`cross-request cache: ${kind}${skipRea
 
   beforeAll(async () => {
     server = await startTestServer({
-      db: database.db,
+      db: database.db, pool: database.pool,
       zep: zep.options,
       definitions: [...demoContexts, cachedZepUser],
       cache: makeCache(),

@@ -31,7 +31,7 @@ beforeAll(async () => {
   );
   connection = new RedisConnection({ url: redis.url, commandTimeoutMs: 100, logger });
   server = await startTestServer({
-    db: database.db,
+    db: database.db, pool: database.pool,
     zep: zep.options,
     cache: new RedisContextCache({ connection }),
     rateLimit: { max: 10_000, windowMs: 60_000, redis: connection },

@@ -19,7 +19,7 @@ let server: TestServer;
 beforeAll(async () => {
   [database, zep] = await Promise.all([createTestDatabase(), startTestZep({ timeoutMs: 3000, maxRetries: 0 })]);
   server = await startTestServer({
-    db: database.db,
+    db: database.db, pool: database.pool,
     zep: zep.options,
     definitions: [...demoContexts, zepUser],
     providerTimeoutMs: 3000,
@@ -104,7 +104,7 @@ describe('retry policy', () => {
 
   beforeAll(async () => {
     retrying = await startTestServer({
-      db: database.db,
+      db: database.db, pool: database.pool,
       zep: zep.options,
       definitions: [...demoContexts, zepUser],
       providerTimeoutMs: 3000,

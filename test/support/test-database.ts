@@ -7,6 +7,14 @@ export interface TestDatabase {
   readonly db: EngramDatabase;
   /** `postgres` when TEST_DATABASE_URL is set (CI), `pglite` otherwise. */
   readonly kind: 'postgres' | 'pglite';
+  /** The pg pool behind `db` on a real server (absent for PGlite). */
+  readonly pool: pg.Pool | undefined;
+  /**
+   * Statements the database has received so far, counted where they leave for the server (every
+   * pg client of the pool, or PGlite's query entry point), below any provider code: what tests
+   * compare to prove batching, independently of the providers' own counters.
+   */
+  statements(): number;
   /** Connection URL of the throw-away database (real PostgreSQL only). */
   readonly url: string | undefined;
   close(): Promise<void>;
@@ -16,6 +24,36 @@ function withDatabase(url: string, database: string): string {
   const u = new URL(url);
   u.pathname = `/${database}`;
   return u.toString();
+}
+
+/** Counts the statements sent to the server, wrapping each client of the pool (or PGlite's `executeQuery`). */
+function countStatements(opened: OpenedDatabase): () => number {
+  let count = 0;
+  if (opened.pool) {
+    const pool = opened.pool;
+    const wrapped = new WeakSet<pg.PoolClient>();
+    const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+    (pool as unknown as { connect: () => Promise<pg.PoolClient> }).connect = async () => {
+      const client = await connect();
+      if (!wrapped.has(client)) {
+        wrapped.add(client);
+        const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+        (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+          count += 1;
+          return query(...args);
+        };
+      }
+      return client;
+    };
+  } else {
+    const db = opened.db as unknown as { executeQuery: (...args: unknown[]) => Promise<unknown> };
+    const executeQuery = db.executeQuery.bind(db);
+    db.executeQuery = (...args: unknown[]) => {
+      count += 1;
+      return executeQuery(...args);
+    };
+  }
+  return () => count;
 }
 
 /**
@@ -52,8 +90,11 @@ export async function createTestDatabase(options: { seed?: boolean; migrate?: bo
     await migrateToLatest(opened.db);
     if (options.seed ?? true) await seedDemo(opened.db);
   }
+  const statements = countStatements(opened);
   return {
     db: opened.db,
+    pool: opened.pool,
+    statements,
     kind: opened.kind,
     url,
     close: async () => {

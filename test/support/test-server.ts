@@ -1,4 +1,5 @@
-import { createEngram, type Engram, type EngramOptions } from '../../src/create-engram.js';
+import type { Engram } from '../../src/create-engram.js';
+import { createDemoEngram, type DemoEngramOptions } from '../../src/demo/index.js';
 
 export interface TestServer {
   readonly engram: Engram;
@@ -16,11 +17,13 @@ export interface GraphQLBody {
 }
 
 /**
- * A real Engram HTTP server on an ephemeral loopback port. Unless the test says otherwise, the
- * cross-request cache is off and policies neither retry nor trip, so each test sees its own calls.
+ * A real Engram HTTP server on an ephemeral loopback port, composed as `npm start` composes it
+ * (Zep and Postgres providers, the demo pack unless `definitions` says otherwise). Unless the test
+ * says otherwise, the cross-request cache is off and policies neither retry nor trip, so each test
+ * sees its own calls.
  */
-export async function startTestServer(options: EngramOptions): Promise<TestServer> {
-  const engram = createEngram({
+export async function startTestServer(options: DemoEngramOptions): Promise<TestServer> {
+  const engram = createDemoEngram({
     logger: false,
     // Loopback test servers run as the development principal (tenant acme, every scope) unless a
     // test brings real credentials (see test/auth/).

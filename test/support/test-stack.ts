@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import type { EngramOptions } from '../../src/create-engram.js';
+import type { DemoEngramOptions } from '../../src/demo/index.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 import { startTestServer, type TestServer } from './test-server.js';
 import { startTestZep, type TestZep } from './test-zep.js';
@@ -15,11 +15,11 @@ export interface TestStack {
  * Starts a seeded database, a Zep emulator and an Engram server on them before the file's tests
  * (with the extra options `configure` returns), and stops them after.
  */
-export function useTestStack(configure: (parts: { database: TestDatabase; zep: TestZep }) => Partial<EngramOptions> = () => ({})): TestStack {
+export function useTestStack(configure: (parts: { database: TestDatabase; zep: TestZep }) => Partial<DemoEngramOptions> = () => ({})): TestStack {
   const stack = {} as TestStack;
   beforeAll(async () => {
     [stack.database, stack.zep] = await Promise.all([createTestDatabase(), startTestZep()]);
-    stack.server = await startTestServer({ db: stack.database.db, zep: stack.zep.options, ...configure(stack) });
+    stack.server = await startTestServer({ db: stack.database.db, pool: stack.database.pool, zep: stack.zep.options, ...configure(stack) });
   });
   afterAll(async () => {
     await stack.server?.close();

@@ -18,5 +18,8 @@ export type {
 } from './postgres-operations.js';
 export { classifyPostgresFailure, toPostgresEngramError } from './postgres-failure.js';
 export type { PostgresFailureKind } from './postgres-failure.js';
-export { POSTGRES_PROVIDER_SQL, PostgresProvider } from './postgres-provider.js';
+export { POSTGRES_PROVIDER_SQL, postgresProvider } from './postgres-provider.js';
+export type { PostgresProviderOptions } from './postgres-provider.js';
+export { createStatementRunner, StatementAbortedError } from './statement-runner.js';
+export type { StatementRunner } from './statement-runner.js';
 export { unstorableField, withStorableKeys } from './storable-keys.js';

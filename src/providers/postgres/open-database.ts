@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import type pg from 'pg';
 import { createPool, type PoolOptions } from './create-pool.js';
 import type { Database, EngramDatabase } from './database.js';
 
@@ -18,6 +19,8 @@ export type DatabaseOptions =
 export interface OpenedDatabase {
   readonly db: EngramDatabase;
   readonly kind: 'postgres' | 'pglite';
+  /** The pg pool behind `db` on a real server (for `postgresProvider`: cancellable statements); absent for PGlite. */
+  readonly pool?: pg.Pool;
   /** Closes the pool or the embedded instance. */
   close(): Promise<void>;
 }
@@ -26,7 +29,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenedData
   if ('url' in options) {
     const pool = createPool(options);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: 'postgres', close: () => db.destroy() };
+    return { db, kind: 'postgres', pool, close: () => db.destroy() };
   }
   if (!options.pgliteDir.startsWith('memory://')) await mkdir(options.pgliteDir, { recursive: true });
   const pglite = await PGlite.create(options.pgliteDir);

@@ -1,20 +1,20 @@
-import { CompiledQuery } from 'kysely';
-import type { EngramError } from '../../errors/index.js';
+import type pg from 'pg';
 import { groupByOrdinal, resultsByKey } from '../batch-results.js';
-import type { OperationRef, ProviderOperation } from '../operation.js';
-import { BaseProvider, type ProviderHealth } from '../provider.js';
+import { defineProvider } from '../define-provider.js';
 import type { EngramDatabase } from './database.js';
 import { toPostgresEngramError } from './postgres-failure.js';
-import {
-  postgresOps,
-  type DocumentHit,
-  type DocumentSearchKey,
-  type FactRow,
-  type MessageRow,
-  type ThreadMessagesKey,
-  type UserFactsKey,
+import type {
+  DocumentHit,
+  DocumentSearchKey,
+  FactRow,
+  MessageRow,
+  ThreadMessagesKey,
+  UserFactsKey,
+  ThreadFactsRow,
+  UserProfileRow,
 } from './postgres-operations.js';
 import { withStorableKeys } from './storable-keys.js';
+import { createStatementRunner } from './statement-runner.js';
 
 // Statement texts are fixed (keys travel as array parameters), so they are written once here
 // instead of being rebuilt and compiled by the query builder on every batch. `$1` is always the
@@ -98,134 +98,137 @@ const toFact = (r: Omit<FactSqlRow, 'ord'>): FactRow => ({
   createdAt: iso(r.created_at) as string,
 });
 
+export interface PostgresProviderOptions {
+  /** The cold store (PostgreSQL or PGlite), migrated. */
+  readonly db: EngramDatabase;
+  /**
+   * The pg pool behind `db` on a real server (`openDatabase` returns it): statements then go to it
+   * directly and are cancelled on the server when their batch is abandoned. Without it (PGlite),
+   * they go through Kysely.
+   */
+  readonly pool?: pg.Pool | undefined;
+}
+
+interface ProfileSqlRow {
+  id: string; email: string; first_name: string; last_name: string; created_at: Date;
+  locale: string | null; timezone: string | null; plan: string | null; bio: string | null; preferences: Record<string, unknown> | null;
+}
+
 /**
  * Cold, structured context from PostgreSQL. Every operation answers a whole batch with one SQL
  * statement: keys travel as arrays (`unnest … with ordinality`) and per-key limits are applied
- * with `cross join lateral`, so N fields cost one round trip.
+ * with `cross join lateral`, so N fields cost one round trip. Every statement filters by the
+ * batch's tenant. A key PostgreSQL cannot hold fails in its own slot (see `withStorableKeys`).
+ * Operations match `postgresOps`, so definitions can name them before any connection exists.
  */
-export class PostgresProvider extends BaseProvider {
-  readonly #db: EngramDatabase;
+export function postgresProvider(options: PostgresProviderOptions) {
+  const run = createStatementRunner(options);
 
-  /** Sends one statement; every statement of the provider goes through here and is counted. */
-  async #query<R>(text: string, parameters: readonly unknown[]): Promise<R[]> {
-    this.statsRecorder.recordCall();
-    const { rows } = await this.#db.executeQuery<R>(CompiledQuery.raw(text, [...parameters]));
-    return [...rows];
-  }
+  return defineProvider({
+    name: 'postgres',
+    operations: {
+      userProfile: withStorableKeys({
+        load: async (userIds: readonly string[], { tenant, signal, countCall }): Promise<Array<UserProfileRow | null>> => {
+          countCall();
+          const rows = await run<ProfileSqlRow>(SQL.userProfile, [tenant, [...userIds]], signal);
+          return resultsByKey(userIds, rows, (k) => k, (r) => r.id, (r) => ({
+            id: r.id,
+            email: r.email,
+            firstName: r.first_name,
+            lastName: r.last_name,
+            locale: r.locale,
+            timezone: r.timezone,
+            plan: r.plan,
+            bio: r.bio,
+            preferences: r.preferences,
+            createdAt: iso(r.created_at) as string,
+          }), null);
+        },
+      }),
 
-  constructor(db: EngramDatabase) {
-    super('postgres');
-    this.#db = db;
+      userFacts: withStorableKeys({
+        keyId: (k: UserFactsKey) => `${k.userId}\u0000${k.limit}`,
+        load: async (keys: readonly UserFactsKey[], { tenant, signal, countCall }): Promise<FactRow[][]> => {
+          countCall();
+          const rows = await run<FactSqlRow>(SQL.userFacts, [tenant, keys.map((k) => k.userId), keys.map((k) => k.limit)], signal);
+          return groupByOrdinal(keys.length, rows, toFact);
+        },
+      }),
 
-    this.register(postgresOps.userProfile, {
-      keyId: (userId) => userId,
-      load: async (userIds, { tenant }) => {
-        const rows = await this.#query<{
-          id: string; email: string; first_name: string; last_name: string; created_at: Date;
-          locale: string | null; timezone: string | null; plan: string | null; bio: string | null; preferences: Record<string, unknown> | null;
-        }>(SQL.userProfile, [tenant, [...userIds]]);
-        return resultsByKey(userIds, rows, (k) => k, (r) => r.id, (r) => ({
-          id: r.id,
-          email: r.email,
-          firstName: r.first_name,
-          lastName: r.last_name,
-          locale: r.locale,
-          timezone: r.timezone,
-          plan: r.plan,
-          bio: r.bio,
-          preferences: r.preferences,
-          createdAt: iso(r.created_at) as string,
-        }), null);
-      },
-    });
+      threadMessages: withStorableKeys({
+        keyId: (k: ThreadMessagesKey) => `${k.threadId}\u0000${k.lastN}`,
+        load: async (keys: readonly ThreadMessagesKey[], { tenant, signal, countCall }): Promise<Array<MessageRow[] | null>> => {
+          countCall();
+          const rows = await run<{ ord: number | string; id: string | null; role: string; content: string; created_at: Date }>(
+            SQL.threadMessages,
+            [tenant, keys.map((k) => k.threadId), keys.map((k) => k.lastN)],
+            signal,
+          );
+          const known = new Set(rows.map((r) => Number(r.ord)));
+          const groups = groupByOrdinal(keys.length, rows.filter((r) => r.id !== null), (r): MessageRow => ({
+            id: r.id as string,
+            role: r.role,
+            content: r.content,
+            createdAt: iso(r.created_at) as string,
+          }));
+          return groups.map((messages, i) => (known.has(i + 1) ? messages : null));
+        },
+      }),
 
-    this.register(postgresOps.userFacts, {
-      keyId: (k: UserFactsKey) => `${k.userId}\u0000${k.limit}`,
-      load: async (keys, { tenant }) => {
-        const rows = await this.#query<FactSqlRow>(SQL.userFacts, [tenant, keys.map((k) => k.userId), keys.map((k) => k.limit)]);
-        return groupByOrdinal(keys.length, rows, toFact);
-      },
-    });
-
-    this.register(postgresOps.threadMessages, {
-      keyId: (k: ThreadMessagesKey) => `${k.threadId}\u0000${k.lastN}`,
-      load: async (keys, { tenant }) => {
-        const rows = await this.#query<{ ord: number | string; id: string | null; role: string; content: string; created_at: Date }>(
-          SQL.threadMessages,
-          [tenant, keys.map((k) => k.threadId), keys.map((k) => k.lastN)],
-        );
-        const known = new Set(rows.map((r) => Number(r.ord)));
-        const groups = groupByOrdinal(keys.length, rows.filter((r) => r.id !== null), (r): MessageRow => ({
-          id: r.id as string,
-          role: r.role,
-          content: r.content,
-          createdAt: iso(r.created_at) as string,
-        }));
-        return groups.map((messages, i) => (known.has(i + 1) ? messages : null));
-      },
-    });
-
-    this.register(postgresOps.threadFacts, {
-      keyId: (threadId) => threadId,
-      load: async (threadIds, { tenant }) => {
-        const rows = await this.#query<Omit<FactSqlRow, 'id'> & { id: string | null; thread_id: string; user_id: string }>(SQL.threadFacts, [tenant, [...threadIds]]);
-        const byOrd = new Map<number, { threadId: string; userId: string; facts: FactRow[] }>();
-        for (const r of rows) {
-          const ord = Number(r.ord);
-          let entry = byOrd.get(ord);
-          if (!entry) {
-            entry = { threadId: r.thread_id, userId: r.user_id, facts: [] };
-            byOrd.set(ord, entry);
+      threadFacts: withStorableKeys({
+        load: async (threadIds: readonly string[], { tenant, signal, countCall }): Promise<Array<ThreadFactsRow | null>> => {
+          countCall();
+          const rows = await run<Omit<FactSqlRow, 'id'> & { id: string | null; thread_id: string; user_id: string }>(SQL.threadFacts, [tenant, [...threadIds]], signal);
+          const byOrd = new Map<number, { threadId: string; userId: string; facts: FactRow[] }>();
+          for (const r of rows) {
+            const ord = Number(r.ord);
+            let entry = byOrd.get(ord);
+            if (!entry) {
+              entry = { threadId: r.thread_id, userId: r.user_id, facts: [] };
+              byOrd.set(ord, entry);
+            }
+            if (r.id !== null) entry.facts.push(toFact({ ...r, id: r.id }));
           }
-          if (r.id !== null) entry.facts.push(toFact({ ...r, id: r.id }));
-        }
-        return threadIds.map((_, i) => byOrd.get(i + 1) ?? null);
-      },
-    });
+          return threadIds.map((_, i) => byOrd.get(i + 1) ?? null);
+        },
+      }),
 
-    this.register(postgresOps.threadOwner, {
-      keyId: (threadId) => threadId,
-      load: async (threadIds, { tenant }) => {
-        const rows = await this.#query<{ ord: number | string; user_id: string }>(SQL.threadOwner, [tenant, [...threadIds]]);
-        const owners = groupByOrdinal(threadIds.length, rows, (r) => r.user_id);
-        return owners.map((list) => list[0] ?? null);
-      },
-    });
+      threadOwner: withStorableKeys({
+        load: async (threadIds: readonly string[], { tenant, signal, countCall }): Promise<Array<string | null>> => {
+          countCall();
+          const rows = await run<{ ord: number | string; user_id: string }>(SQL.threadOwner, [tenant, [...threadIds]], signal);
+          const owners = groupByOrdinal(threadIds.length, rows, (r) => r.user_id);
+          return owners.map((list) => list[0] ?? null);
+        },
+      }),
 
-    this.register(postgresOps.searchDocuments, {
-      keyId: (k: DocumentSearchKey) => `${k.query}\u0000${k.limit}`,
-      load: async (keys, { tenant }) => {
-        const rows = await this.#query<{ ord: number | string; id: string; title: string; snippet: string; tags: string[]; rank: number }>(
-          SQL.searchDocuments,
-          [tenant, keys.map((k) => k.query), keys.map((k) => k.limit)],
-        );
-        return groupByOrdinal(keys.length, rows, (r): DocumentHit => ({
-          id: r.id,
-          title: r.title,
-          snippet: r.snippet,
-          tags: r.tags,
-          rank: Number(r.rank),
-        }));
-      },
-    });
-  }
-
-  // A key PostgreSQL cannot hold fails in its own slot; the rest of the batch is still one statement.
-  protected override register<K, V>(ref: OperationRef<K, V>, operation: ProviderOperation<K, V>): void {
-    super.register(ref, withStorableKeys(operation));
-  }
-
-  protected toEngramError(error: unknown, operation: string): EngramError {
-    return toPostgresEngramError(error, { provider: this.name, operation });
-  }
-
-  async health(): Promise<ProviderHealth> {
-    const started = performance.now();
-    try {
-      await this.#query('select 1', []);
-      return { provider: this.name, ok: true, latencyMs: performance.now() - started };
-    } catch (error) {
-      return { provider: this.name, ok: false, latencyMs: performance.now() - started, detail: error instanceof Error ? error.message : String(error) };
-    }
-  }
+      searchDocuments: withStorableKeys({
+        keyId: (k: DocumentSearchKey) => `${k.query}\u0000${k.limit}`,
+        load: async (keys: readonly DocumentSearchKey[], { tenant, signal, countCall }): Promise<DocumentHit[][]> => {
+          countCall();
+          const rows = await run<{ ord: number | string; id: string; title: string; snippet: string; tags: string[]; rank: number }>(
+            SQL.searchDocuments,
+            [tenant, keys.map((k) => k.query), keys.map((k) => k.limit)],
+            signal,
+          );
+          return groupByOrdinal(keys.length, rows, (r): DocumentHit => ({
+            id: r.id,
+            title: r.title,
+            snippet: r.snippet,
+            tags: r.tags,
+            rank: Number(r.rank),
+          }));
+        },
+      }),
+    },
+    mapError: (error, operation) => toPostgresEngramError(error, { provider: 'postgres', operation }),
+    health: async () => {
+      try {
+        await run('select 1', [], AbortSignal.timeout(2000));
+        return { ok: true };
+      } catch (error) {
+        return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+      }
+    },
+  });
 }

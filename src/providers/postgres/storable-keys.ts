@@ -1,5 +1,5 @@
 import { BadUserInputError } from '../../errors/index.js';
-import type { ProviderOperation } from '../operation.js';
+import type { OperationSpec } from '../define-provider.js';
 
 /**
  * The first string of a key that PostgreSQL `text` cannot hold, as `{ field, reason }`, or
@@ -28,7 +28,7 @@ export function unstorableField(key: unknown): { field: string; reason: string }
  * Wraps an operation so that a key PostgreSQL cannot hold gets a `BAD_USER_INPUT` error in its
  * own slot while the other keys still load together, as one statement.
  */
-export function withStorableKeys<K, V>(operation: ProviderOperation<K, V>): ProviderOperation<K, V> {
+export function withStorableKeys<K, V>(operation: OperationSpec<K, V>): OperationSpec<K, V> {
   return {
     ...operation,
     load: async (keys, context) => {

@@ -58,7 +58,7 @@ beforeAll(async () => {
   if (!realPostgres) return;
   [database, zep] = await Promise.all([createTestDatabase(), startTestZep()]);
   server = await startTestServer({
-    db: database.db,
+    db: database.db, pool: database.pool,
     zep: zep.options,
     definitions: [...demoContexts, slowItem],
     providers: [slowQueryProvider(database.db)],

@@ -4,7 +4,8 @@ import { useTestStack } from '../../support/test-stack.js';
 
 const stack = useTestStack();
 
-const statements = (): number => stack.server.engram.store.provider('postgres')?.stats().calls ?? 0;
+/** Statements counted where they leave for the database. */
+const statements = (): number => stack.database.statements();
 
 describe('one bad key fails only its own field', () => {
   it('refuses a NUL byte in an ID argument with BAD_USER_INPUT on that alias; its neighbours are served by one statement', async () => {

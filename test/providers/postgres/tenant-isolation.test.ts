@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acmeDemo, globexDemo } from '../../../src/demo/index.js';
-import { PostgresProvider, postgresOps } from '../../../src/providers/postgres/index.js';
+import { ProviderRuntime } from '../../../src/providers/index.js';
+import { postgresOps, postgresProvider } from '../../../src/providers/postgres/index.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 
 let database: TestDatabase;
-let provider: PostgresProvider;
+let provider: ProviderRuntime;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  provider = new PostgresProvider(database.db);
+  provider = new ProviderRuntime(postgresProvider({ db: database.db, pool: database.pool }));
 });
 
 afterAll(async () => {

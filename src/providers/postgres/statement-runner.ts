@@ -1,0 +1,75 @@
+import { CompiledQuery } from 'kysely';
+import pg from 'pg';
+import type { EngramDatabase } from './database.js';
+
+/** Runs one statement; rejects when `signal` aborts, after asking the server to cancel it. */
+export type StatementRunner = <R>(text: string, parameters: readonly unknown[], signal?: AbortSignal) => Promise<R[]>;
+
+/** The error of a statement abandoned before it finished (timeout or a client that went away). */
+export class StatementAbortedError extends Error {
+  constructor() {
+    super('The statement was abandoned (its batch timed out or its request was cancelled).');
+    this.name = 'StatementAbortedError';
+  }
+}
+
+/**
+ * Asks the server to cancel the statement running on backend `pid`, over a connection of its own:
+ * the pool may be exhausted exactly when statements are slow. Best effort: a failed request only
+ * means the statement runs until `statement_timeout`.
+ */
+async function cancelBackend(pool: pg.Pool, pid: number): Promise<void> {
+  const client = new pg.Client({ ...pool.options, statement_timeout: 2000 } as pg.ClientConfig);
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.query('select pg_cancel_backend($1)', [pid]);
+  } catch {
+    // The statement ends at statement_timeout instead.
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/**
+ * How the Postgres provider sends its fixed statements. On a real server they go to the pg pool
+ * directly (no query builder on the hot path) and honour the batch's abort signal: an abandoned
+ * statement is cancelled on the server (`pg_cancel_backend`), so it neither keeps running nor holds
+ * its connection. PGlite runs in-process, one statement at a time: there, statements go through
+ * Kysely and an abort only stops waiting for the answer.
+ */
+export function createStatementRunner(source: { readonly db: EngramDatabase; readonly pool?: pg.Pool | undefined }): StatementRunner {
+  const { db, pool } = source;
+  if (!pool) {
+    return async <R>(text: string, parameters: readonly unknown[], signal?: AbortSignal): Promise<R[]> => {
+      if (signal?.aborted) throw new StatementAbortedError();
+      const { rows } = await db.executeQuery<R>(CompiledQuery.raw(text, [...parameters]));
+      return rows as R[];
+    };
+  }
+  return async <R>(text: string, parameters: readonly unknown[], signal?: AbortSignal): Promise<R[]> => {
+    if (signal?.aborted) throw new StatementAbortedError();
+    const client = await pool.connect();
+    let failed: Error | undefined;
+    let cancelling: Promise<void> | undefined;
+    const onAbort = (): void => {
+      cancelling = cancelBackend(pool, (client as unknown as { processID: number }).processID);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const result = await client.query(text, parameters as unknown[]);
+      return result.rows as R[];
+    } catch (error) {
+      failed = error instanceof Error ? error : new Error(String(error));
+      throw cancelling ? new StatementAbortedError() : error;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      // The connection goes back only once the cancel request is done, so that it can never hit
+      // the next statement run on this connection.
+      if (cancelling) await cancelling;
+      // A client whose connection failed (no SQLSTATE severity) is discarded, not returned to the pool.
+      const broken = failed !== undefined && !cancelling && (failed as { severity?: unknown }).severity === undefined;
+      client.release(broken ? failed : undefined);
+    }
+  };
+}
