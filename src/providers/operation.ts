@@ -20,21 +20,6 @@ export interface OperationContext {
 }
 
 /**
- * One batched provider operation. The batch contract: `load` returns exactly one result per key,
- * in key order; a failed key is an `Error` in its slot and never fails its neighbours.
- */
-export interface ProviderOperation<K, V> {
-  /** Stable identity of a key: keys with equal ids are loaded once per request. */
-  keyId(key: K): string;
-  load(keys: readonly K[], context: OperationContext): Promise<ReadonlyArray<V | Error>>;
-  /**
-   * Largest batch the operation accepts; larger requests are split.
-   * @default 100
-   */
-  readonly maxBatchSize?: number;
-}
-
-/**
  * A typed, connection-free reference to a provider operation. Context definitions name their
  * sources with these, so that definitions can be declared (and the schema compiled) before any
  * provider is connected.

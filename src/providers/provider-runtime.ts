@@ -105,8 +105,9 @@ export class ProviderRuntime implements Provider {
   }
 
   /**
-   * Loads one batch. Never rejects: a failed key carries a typed error in its slot; a thrown failure
-   * fills every slot. A result list of the wrong length breaks the contract: every slot gets a
+   * Loads one batch. A failed key carries a typed error in its slot; a thrown failure fills every
+   * slot. It rejects only when the batch's signal has aborted (the policy then answers
+   * `PROVIDER_TIMEOUT` or a cancellation). A result list of the wrong length breaks the contract: every slot gets a
    * `ContractViolationError` (no fallback hides the bug) and the violation is logged.
    */
   async load(operation: string, keys: readonly unknown[], context: BatchContext): Promise<ReadonlyArray<unknown>> {
@@ -123,6 +124,8 @@ export class ProviderRuntime implements Provider {
         results = loaded.map((r) => (r instanceof Error ? this.#mapError(r, operation) : r));
       }
     } catch (error) {
+      // Given up on by its batch (timeout, or the client left): the policy decides which, not mapError.
+      if (context.signal.aborted) throw error;
       const mapped = this.#mapError(error, operation);
       results = keys.map(() => mapped);
     }

@@ -1,0 +1,49 @@
+/**
+ * Engram's public entry. Everything a team needs to build on the kernel: compose an Engram from
+ * providers and context definitions, declare new providers and contexts in one file each, verify
+ * callers, and handle typed errors. Deep imports into `src/<folder>/…` are for Engram's own code.
+ */
+
+// Composition
+export { createEngram } from './create-engram.js';
+export type { Engram, EngramOptions } from './create-engram.js';
+
+// Contexts (context-as-code)
+export { dateTime, defineContext, id } from './context/index.js';
+export type { CachePolicy, ContextDefinition, ContextDefinitionInput, ContextSource, SourceOptions } from './context/index.js';
+
+// Providers
+export { defineProvider, operationRef } from './providers/index.js';
+export type {
+  OperationContext,
+  OperationRef,
+  OperationSpec,
+  ProviderDefinition,
+  ProviderHealthReport,
+  ProviderSpec,
+} from './providers/index.js';
+export { createStatementRunner, migrateToLatest, openDatabase, postgresOps, postgresProvider } from './providers/postgres/index.js';
+export type { DatabaseOptions, EngramDatabase, OpenedDatabase, PostgresProviderOptions, StatementRunner } from './providers/postgres/index.js';
+export { createZepClient, zepOps, zepProvider } from './providers/zep/index.js';
+export type { ZepProviderOptions } from './providers/zep/index.js';
+
+// Identity and access
+export { ApiKeyStore, Authenticator, JwtVerifier, Scopes } from './auth/index.js';
+export type { AccessRule, AuthOptions, JwtVerifierOptions, OwnerRule, Principal } from './auth/index.js';
+
+// Store
+export { MemoryContextCache, RedisContextCache } from './store/index.js';
+export type { ContextCache, Provenance, ProviderPolicyOptions } from './store/index.js';
+
+// Errors
+export {
+  BadUserInputError,
+  ContractViolationError,
+  EngramError,
+  ForbiddenError,
+  ProviderError,
+  ProviderTimeoutError,
+  ProviderUnavailableError,
+  UnauthenticatedError,
+} from './errors/index.js';
+export type { ErrorCode } from './errors/index.js';
