@@ -28,6 +28,7 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
   HOST: z.string().min(1).default('localhost'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DATABASE_CONNECT_TIMEOUT_MS: ms(5000),
@@ -85,6 +86,8 @@ export interface EngramConfig {
   readonly port: number;
   readonly host: string;
   readonly logLevel: z.output<typeof EnvSchema>['LOG_LEVEL'];
+  /** `pretty` lines for people, `json` for collectors; `auto`: pretty when stdout is a terminal. */
+  readonly logFormat: 'auto' | 'json' | 'pretty';
   /** `postgres` with a URL, or `pglite` (embedded) with a data directory. */
   readonly database:
     | {
@@ -188,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): EngramConfig {
     port: e.PORT,
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     database: e.DATABASE_URL
       ? {
           kind: 'postgres',

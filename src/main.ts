@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino, type Logger } from 'pino';
+import { PinoPretty } from 'pino-pretty';
 import { loadConfig, type EngramConfig } from './config.js';
 import { ApiKeyStore, Authenticator } from './auth/index.js';
 import { createDemoEngram, demoPersistedDocuments, ensureDemoKeys, seedDemo, seedZepDemo, type DemoKey } from './demo/index.js';
@@ -34,6 +35,7 @@ async function connectZep(config: EngramConfig, logger: Logger): Promise<{ optio
     );
     return { options: { client: createZepClient({ apiKey: config.zep.apiKey, baseUrl }), tenantClients, ...tuning } };
   }
+  logger.info(`ZEP_API_KEY is not set: starting the local Zep emulator on port ${config.zep.port}`);
   const emulator = await startZepEmulator({ port: config.zep.port });
   const client = createZepClient({ apiKey: emulator.apiKey, baseUrl: emulator.baseUrl });
   const counts = await seedZepDemo(client);
@@ -87,8 +89,15 @@ function printDemoKeys(logger: Logger, { keys, file }: { keys: readonly DemoKey[
 
 async function main(): Promise<void> {
   const config = readConfig();
-  const logger = pino({ level: config.logLevel, base: { service: 'engram' } });
+  // Readable lines on a terminal, JSON for log collectors (LOG_FORMAT overrides the guess).
+  const pretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && process.stdout.isTTY === true);
+  const logger = pino(
+    { level: config.logLevel, base: { service: 'engram' } },
+    // In the main thread (sync), so that log lines and the demo keys printed to stdout keep their order.
+    pretty ? PinoPretty({ sync: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,service' }) : undefined,
+  );
 
+  logger.info(config.database.kind === 'postgres' ? 'connecting to PostgreSQL (DATABASE_URL)' : `opening the embedded database (PGlite) in ${config.database.dir}`);
   const database = config.database.kind === 'postgres'
     ? await openDatabase({
         ...config.database,
@@ -98,11 +107,12 @@ async function main(): Promise<void> {
     : await openDatabase({ pgliteDir: config.database.dir });
   if (config.database.kind === 'pglite') {
     logger.info({ dir: config.database.dir }, 'DATABASE_URL is not set: using embedded PostgreSQL (PGlite); data persists in this directory');
-  } else {
-    logger.info('using PostgreSQL from DATABASE_URL');
   }
-  await migrateToLatest(database.db);
+  logger.info('migrating the database');
+  const migrated = await migrateToLatest(database.db);
+  if (migrated.length > 0) logger.info({ applied: migrated.map((m) => m.migrationName) }, 'migrations applied');
   if (config.seedDemo) {
+    logger.info('seeding the demo data (tenants acme and globex)');
     const counts = await seedDemo(database.db);
     logger.info(counts, 'demo data seeded into PostgreSQL');
   }

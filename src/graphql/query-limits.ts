@@ -1,5 +1,5 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import type { GraphQLError, ValidationContext } from 'graphql';
+import { GraphQLError, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 /** Limits checked while validating a document, before anything executes. */
@@ -29,10 +29,15 @@ export const DEFAULT_MAX_NESTING = 64;
 export function useQueryLimits(limits: QueryLimits = {}): Plugin {
   // Reported as validation errors rather than thrown from a rule (which yoga would answer with
   // 200), so rejected documents answer 400 GRAPHQL_VALIDATION_FAILED.
+  // graphql-armor words every rejection as a "Syntax Error:", which these are not: the document
+  // parsed fine and broke a limit.
   const report = {
     exposeLimits: true,
     propagateOnRejection: false,
-    onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
+    onReject: [
+      (context: ValidationContext | null, error: GraphQLError) =>
+        context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, 'Query limit: '), { nodes: error.nodes ?? null })),
+    ],
   };
   return EnvelopArmorPlugin({
     maxDepth: { n: limits.maxDepth ?? 10, ignoreIntrospection: true, ...report },

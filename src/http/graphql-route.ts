@@ -8,6 +8,21 @@ const BODIES_FOR_BODILESS: Readonly<Record<number, string>> = {
   415: 'Unsupported content-type: send application/json.',
 };
 
+/** What a browser sees at `/graphql` when GraphiQL is off (persisted-only mode), instead of an empty 406. */
+const PERSISTED_ONLY_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Engram: persisted documents only</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; line-height: 1.5">
+<h1>Engram serves persisted documents only</h1>
+<p>This server runs with <code>PERSISTED_ONLY=true</code>: it executes only the documents of its manifest, so
+GraphiQL (which sends query text) is turned off.</p>
+<p>Fetch the manifest at <a href="/api/v1/persisted-documents.json"><code>/api/v1/persisted-documents.json</code></a>
+and send a document's id: <code>{"documentId": "sha256:…", "variables": {…}}</code>, with
+<code>Authorization: Bearer &lt;token&gt;</code>.</p>
+</body></html>
+`;
+
+const wantsPage = (method: string, accept: string | undefined): boolean => method === 'GET' && (accept ?? '').includes('text/html');
+
 /**
  * Mounts yoga on Fastify: GraphQL over HTTP (GET/POST) and GraphiQL on browser GETs. Every operation
  * needs a verified principal; only GraphiQL's page itself (static, no data) loads without one.
@@ -21,11 +36,12 @@ export function registerGraphQLRoute(app: FastifyInstance, yoga: GraphQLHandler,
       graphqlErrors: true,
       // Yoga renders GraphiQL for a browser GET (Accept: text/html); CORS preflights carry no credentials.
       authentication: (request) =>
-        request.method === 'OPTIONS' || (options.graphiql && request.method === 'GET' && (request.headers.accept ?? '').includes('text/html'))
-          ? 'optional'
-          : 'required',
+        request.method === 'OPTIONS' || wantsPage(request.method, request.headers.accept) ? 'optional' : 'required',
     },
     handler: async (request, reply) => {
+      if (!options.graphiql && wantsPage(request.method, request.headers.accept)) {
+        return reply.status(200).type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(PERSISTED_ONLY_PAGE);
+      }
       const response = await yoga.handleNodeRequestAndResponse(request, reply, {
         principal: request.principal,
         requestId: request.id,

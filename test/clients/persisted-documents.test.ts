@@ -199,10 +199,14 @@ describe('PERSISTED_ONLY', () => {
     });
   });
 
-  it('does not serve GraphiQL (it could not run ad-hoc queries)', async () => {
+  it('does not serve GraphiQL (it could not run ad-hoc queries), and tells a browser why', async () => {
     const response = await fetch(only.endpoint, { headers: { accept: 'text/html' } });
-    expect(response.status).toBe(406);
-    expect(await response.text()).toBe('');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const page = await response.text();
+    expect(page).toContain('<h1>Engram serves persisted documents only</h1>');
+    expect(page).toContain('PERSISTED_ONLY=true');
+    expect(page).not.toContain('graphiql');
   });
 
   it('is read from the environment, off by default, validated', () => {

@@ -12,7 +12,7 @@ describe('query limits', () => {
     expect(status).toBe(400);
     expect(body.data).toBeUndefined();
     expect(body.errors).toEqual([
-      expect.objectContaining({ message: 'Syntax Error: Aliases limit of 64 exceeded, found 1000.', extensions: expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED' }) }),
+      expect.objectContaining({ message: 'Query limit: Aliases limit of 64 exceeded, found 1000.', extensions: expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED' }) }),
     ]);
   });
 
@@ -22,7 +22,7 @@ describe('query limits', () => {
     expect(body.errors).toBeUndefined();
     expect(Object.keys(body.data ?? {})).toHaveLength(64);
     const over = await stack.server.graphql(`{ x: __typename ${Array.from({ length: 64 }, (_, i) => `p${i}: userProfile(userId: "u1") { id }`).join(' ')} }`);
-    expect(over.body.errors?.[0]?.message).toBe('Syntax Error: Aliases limit of 64 exceeded, found 65.');
+    expect(over.body.errors?.[0]?.message).toBe('Query limit: Aliases limit of 64 exceeded, found 65.');
   });
 
   it('refuses a document nested deeper than 64 brackets before parsing it, and parses one at 64', async () => {

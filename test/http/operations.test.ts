@@ -162,7 +162,7 @@ describe('operations: metrics, providers query, rate limits, body limits', () =>
     const body = (await response.json()) as { data?: unknown; errors: Array<{ message: string }> };
     expect(body.data).toBeUndefined();
     expect(body.errors).toEqual([
-      expect.objectContaining({ message: 'Syntax Error: Aliases limit of 64 exceeded, found 100.', extensions: expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED' }) }),
+      expect.objectContaining({ message: 'Query limit: Aliases limit of 64 exceeded, found 100.', extensions: expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED' }) }),
     ]);
     expect(server.engram.store.provider('postgres')?.stats().calls).toBe(before);
   });
@@ -180,7 +180,7 @@ describe('operations: metrics, providers query, rate limits, body limits', () =>
     const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers: await asPrincipal('cost'), body: JSON.stringify({ query: costly }) });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { errors: Array<{ message: string }> };
-    expect(body.errors[0]?.message).toMatch(/^Syntax Error: Query Cost limit of 1500 exceeded, found \d+\.$/);
+    expect(body.errors[0]?.message).toMatch(/^Query limit: Query Cost limit of 1500 exceeded, found \d+\.$/);
   });
 
   it('rejects a request body over the limit with 413', async () => {
