@@ -14,7 +14,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM node:24-bookworm-slim AS runtime
+# A heap bound makes V8 collect large request garbage early (see README, "Memory"); raise it with
+# the *_MAX_BYTES cache settings.
 ENV NODE_ENV=production \
+    NODE_OPTIONS=--max-old-space-size=512 \
     HOST=0.0.0.0 \
     PORT=4000 \
     PGLITE_DIR=/data/pglite

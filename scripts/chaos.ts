@@ -1,34 +1,26 @@
 /**
- * Fault-injection run: starts its own Engram (embedded PGlite, or CHAOS_DATABASE_URL) with its own
- * Zep emulator, loads it over loopback while switching Zep faults phase by phase, and prints
- * requests, errors by code, fallbacks and latency percentiles per phase. Bounded in time; it stops
- * only what it started.
+ * Fault-injection run: starts its own Engram (its own Zep emulator; a throw-away database on
+ * CHAOS_DATABASE_URL / DATABASE_URL / TEST_DATABASE_URL, else embedded PGlite; a redis-server of
+ * its own for rate-limit counters and, with CHAOS_CACHE=on, the cache), loads it over loopback and
+ * injects one fault per phase: Zep slow, down, flaky; PostgreSQL connections reset (every backend
+ * of the throw-away database terminated again and again); Redis killed (and restarted). Prints
+ * requests, errors by code, fallbacks and latency per phase, and how long recovery took. Bounded
+ * in time; it stops only what it started, and never touches another database or Redis.
  *
- *   npm run chaos                 # 5 phases × 6 s, 16 concurrent clients
+ *   npm run chaos                 # 7 phases × 6 s, 16 concurrent clients
  *   CHAOS_PHASE_SECONDS=3 CHAOS_CONCURRENCY=8 npm run chaos
  *   CHAOS_CACHE=on npm run chaos  # with the cross-request cache (stale-if-error during faults)
  */
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { startEngramProcess, type EngramProcess } from '../test/support/engram-process.js';
+import { sample, scrape } from '../test/support/metrics.js';
+import { startTestRedis, type TestRedis } from '../test/support/test-redis.js';
 
-interface Phase {
-  readonly name: string;
-  readonly faults: Record<string, unknown>;
-}
-
-const PHASES: readonly Phase[] = [
-  { name: 'healthy', faults: {} },
-  { name: 'zep slow (600 ms)', faults: { latencyMs: 600 } },
-  { name: 'zep outage (503)', faults: { outage: true } },
-  { name: 'zep flaky (50% 500)', faults: { errorRate: 0.5, statusCode: 500 } },
-  { name: 'recovered', faults: {} },
-];
 const phaseSeconds = Math.min(60, Math.max(1, Number(process.env['CHAOS_PHASE_SECONDS'] ?? 6)));
 const concurrency = Math.min(64, Math.max(1, Number(process.env['CHAOS_CONCURRENCY'] ?? 16)));
+const adminDatabaseUrl = process.env['CHAOS_DATABASE_URL'] || process.env['DATABASE_URL'] || process.env['TEST_DATABASE_URL'] || undefined;
 const QUERY = `query Chaos($u: ID!, $t: ID!) {
   userProfile(userId: $u) { id displayName }
   userFacts(userId: $u, limit: 3) { fact }
@@ -36,6 +28,7 @@ const QUERY = `query Chaos($u: ID!, $t: ID!) {
 }`;
 
 interface Sample {
+  readonly at: number;
   readonly ms: number;
   readonly status: number;
   readonly codes: readonly string[];
@@ -44,15 +37,15 @@ interface Sample {
   readonly cached: number;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
+/** What a phase does to the world while it runs; `end` undoes it and reports when it ended. */
+interface Phase {
+  readonly name: string;
+  readonly skip?: string;
+  start(): Promise<void>;
+  /** Undoes the fault; resolves with the time (performance.now()) at which it was undone. */
+  end(): Promise<number>;
+  /** After `end`: how long until the service was whole again, measured by the phase. */
+  recovery?(undoneAt: number): Promise<string>;
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -62,12 +55,12 @@ function percentile(sorted: readonly number[], p: number): number {
 
 async function one(base: string, i: number): Promise<Sample> {
   const user = `u${(i % 25) + 1}`;
-  const thread = i % 25 === 0 ? 't1' : `t${(i % 25) + 1}`;
+  const thread = `t${(i % 25) + 1}`;
   const started = performance.now();
   try {
     const response = await fetch(`${base}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-engram-principal': `chaos-${i % 4}` },
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: QUERY, variables: { u: user, t: thread } }),
       signal: AbortSignal.timeout(10_000),
     });
@@ -77,6 +70,7 @@ async function one(base: string, i: number): Promise<Sample> {
     };
     const contexts = Object.values(body.extensions?.contexts ?? {});
     return {
+      at: started,
       ms: performance.now() - started,
       status: response.status,
       codes: (body.errors ?? []).map((e) => e.extensions?.code ?? 'UNKNOWN'),
@@ -85,81 +79,79 @@ async function one(base: string, i: number): Promise<Sample> {
       cached: contexts.filter((c) => c.cached).length,
     };
   } catch (error) {
-    return { ms: performance.now() - started, status: 0, codes: [error instanceof Error ? error.name : 'ERROR'], fallbacks: 0, stale: 0, cached: 0 };
+    return { at: started, ms: performance.now() - started, status: 0, codes: [error instanceof Error ? error.name : 'ERROR'], fallbacks: 0, stale: 0, cached: 0 };
   }
 }
 
-async function main(): Promise<void> {
-  const [port, zepPort] = [await freePort(), await freePort()];
-  const pgliteDir = process.env['CHAOS_DATABASE_URL'] ? undefined : await mkdtemp(join(tmpdir(), 'engram-chaos-'));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    ZEP_EMULATOR_PORT: String(zepPort),
-    ZEP_API_KEY: '',
-    ZEP_TIMEOUT_MS: '300',
-    PROVIDER_TIMEOUT_MS: '400',
-    REQUEST_DEADLINE_MS: '1500',
-    BREAKER_HALF_OPEN_AFTER_MS: '2000',
-    RATE_LIMIT_MAX: '0',
-    // Off by default so that every request meets the faults; CHAOS_CACHE=on shows stale-if-error.
-    CACHE: process.env['CHAOS_CACHE'] === 'on' ? 'on' : 'off',
-    LOG_LEVEL: 'warn',
-    ...(pgliteDir ? { PGLITE_DIR: pgliteDir, DATABASE_URL: '' } : { DATABASE_URL: process.env['CHAOS_DATABASE_URL'], SEED_DEMO: 'true' }),
+function zepPhase(engram: EngramProcess, name: string, faults: Record<string, unknown>): Phase {
+  const put = (body: unknown) => fetch(engram.faultsUrl, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return {
+    name,
+    start: async () => {
+      if (Object.keys(faults).length > 0) await put(faults);
+    },
+    end: async () => {
+      await fetch(`${engram.faultsUrl}/reset`, { method: 'POST' });
+      return performance.now();
+    },
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const stop = () => {
-    if (child.exitCode === null) child.kill('SIGTERM');
-  };
-  process.once('SIGINT', () => {
-    stop();
-    process.exit(130);
-  });
+}
 
-  const base = `http://127.0.0.1:${port}`;
-  const control = `http://127.0.0.1:${zepPort}/_emulator/faults`;
-  try {
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`engram exited (${child.exitCode}): ${stderr}`);
-      if (Date.now() > deadline) throw new Error('engram did not become ready within 90 s');
-      const ready = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
-      if (ready) break;
-      await sleep(250);
-    }
-    console.log(`Engram on ${base}, Zep emulator on 127.0.0.1:${zepPort}; ${PHASES.length} phases × ${phaseSeconds} s, ${concurrency} clients\n`);
-
-    const rows: string[] = [];
-    const all: Sample[] = [];
-    let counter = 0;
-    for (const phase of PHASES) {
-      await fetch(`${control}/reset`, { method: 'POST' });
-      if (Object.keys(phase.faults).length > 0) {
-        await fetch(control, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(phase.faults) });
+/** Every backend of the throw-away database, terminated every 250 ms (by name: never another database's). */
+function postgresPhase(engram: EngramProcess): Phase {
+  const name = 'postgres connections reset (every 250 ms)';
+  if (!engram.database?.url) return { name, skip: 'embedded PGlite has no connections to lose: set CHAOS_DATABASE_URL', start: async () => {}, end: async () => performance.now() };
+  const database = new URL(engram.database.url).pathname.slice(1);
+  const admin = new pg.Client({ connectionString: adminDatabaseUrl });
+  let timer: NodeJS.Timeout | undefined;
+  let terminated = 0;
+  return {
+    name,
+    start: async () => {
+      await admin.connect();
+      timer = setInterval(() => {
+        admin
+          .query('select pid, pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [database])
+          .then((r) => (terminated += r.rowCount ?? 0), () => {});
+      }, 250);
+    },
+    end: async () => {
+      clearInterval(timer);
+      const undoneAt = performance.now();
+      await admin.end();
+      return undoneAt;
+    },
+    recovery: async (undoneAt) => {
+      // The first request after the last termination whose every field has data.
+      for (let i = 0; performance.now() - undoneAt < 30_000; i++) {
+        const s = await one(engram.url, i);
+        if (s.status === 200 && s.codes.length === 0) return `${terminated} backends terminated; every field served again ${(performance.now() - undoneAt).toFixed(0)} ms after the last termination`;
+        await sleep(20);
       }
-      const samples: Sample[] = [];
-      const until = Date.now() + phaseSeconds * 1000;
-      await Promise.all(
-        Array.from({ length: concurrency }, async () => {
-          while (Date.now() < until) samples.push(await one(base, counter++));
-        }),
-      );
-      all.push(...samples);
-      rows.push(row(phase.name, samples, phaseSeconds));
-    }
-    await fetch(`${control}/reset`, { method: 'POST' });
-    rows.push(row('**all**', all, phaseSeconds * PHASES.length));
-    console.log('| phase | requests | req/s | HTTP non-2xx | field errors by code | fallbacks | stale | cached | p50 ms | p99 ms |');
-    console.log('|---|---:|---:|---:|---|---:|---:|---:|---:|---:|');
-    for (const r of rows) console.log(r);
-  } finally {
-    stop();
-    await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
-    if (pgliteDir) await rm(pgliteDir, { recursive: true, force: true });
-  }
+      return `${terminated} backends terminated; NOT recovered within 30 s`;
+    },
+  };
+}
+
+/** The script's own redis-server, killed for the phase and restarted on the same port after it. */
+function redisPhase(engram: EngramProcess, redis: TestRedis | undefined): Phase {
+  const name = 'redis killed';
+  if (!redis) return { name, skip: 'redis-server is not installed', start: async () => {}, end: async () => performance.now() };
+  return {
+    name,
+    start: () => redis.kill(),
+    end: async () => {
+      await redis.restart();
+      return performance.now();
+    },
+    recovery: async (undoneAt) => {
+      for (;;) {
+        if (sample(await scrape(engram.url), 'engram_redis_up') === 1) return `Redis usable again (engram_redis_up 1) ${(performance.now() - undoneAt).toFixed(0)} ms after it restarted`;
+        if (performance.now() - undoneAt > 30_000) return 'Redis NOT usable again within 30 s';
+        await sleep(50);
+      }
+    },
+  };
 }
 
 function row(name: string, samples: readonly Sample[], seconds: number): string {
@@ -168,7 +160,79 @@ function row(name: string, samples: readonly Sample[], seconds: number): string 
   for (const s of samples) for (const c of s.codes) codes.set(c, (codes.get(c) ?? 0) + 1);
   const codeText = [...codes].map(([c, n]) => `${c}: ${n}`).join(', ') || '—';
   const sum = (f: (s: Sample) => number) => samples.reduce((n, s) => n + f(s), 0);
-  return `| ${name} | ${samples.length} | ${(samples.length / seconds).toFixed(0)} | ${samples.filter((s) => s.status < 200 || s.status > 299).length} | ${codeText} | ${sum((s) => s.fallbacks)} | ${sum((s) => s.stale)} | ${sum((s) => s.cached)} | ${percentile(sorted, 50).toFixed(1)} | ${percentile(sorted, 99).toFixed(1)} |`;
+  const non2xx = samples.filter((s) => s.status < 200 || s.status > 299).length;
+  return `| ${name} | ${samples.length} | ${(samples.length / seconds).toFixed(0)} | ${non2xx} | ${codeText} | ${sum((s) => s.fallbacks)} | ${sum((s) => s.stale)} | ${sum((s) => s.cached)} | ${percentile(sorted, 50).toFixed(1)} | ${percentile(sorted, 99).toFixed(1)} |`;
+}
+
+async function main(): Promise<void> {
+  const redis = existsSync(process.env['REDIS_SERVER_PATH'] ?? '/usr/bin/redis-server') ? await startTestRedis() : undefined;
+  let engram: EngramProcess | undefined;
+  process.once('SIGINT', () => {
+    void Promise.all([engram?.stop(), redis?.stop()]).finally(() => process.exit(130));
+  });
+  try {
+    engram = await startEngramProcess({
+      ...(adminDatabaseUrl ? { adminDatabaseUrl } : {}),
+      env: {
+        ZEP_TIMEOUT_MS: '300',
+        PROVIDER_TIMEOUT_MS: '400',
+        REQUEST_DEADLINE_MS: '1500',
+        // Counted in Redis for every request, so a Redis outage meets every request.
+        RATE_LIMIT_MAX: '1000000',
+        REDIS_URL: redis?.url ?? '',
+        // Off by default so that every request meets the faults; CHAOS_CACHE=on shows stale-if-error.
+        CACHE: process.env['CHAOS_CACHE'] === 'on' ? 'on' : 'off',
+        LOG_LEVEL: 'warn',
+      },
+    });
+    const phases: Phase[] = [
+      zepPhase(engram, 'healthy', {}),
+      zepPhase(engram, 'zep slow (600 ms)', { latencyMs: 600 }),
+      zepPhase(engram, 'zep outage (503)', { outage: true }),
+      zepPhase(engram, 'zep flaky (50% 500)', { errorRate: 0.5, statusCode: 500 }),
+      postgresPhase(engram),
+      redisPhase(engram, redis),
+      zepPhase(engram, 'recovered', {}),
+    ];
+    console.log(
+      `Engram on ${engram.url} (${engram.database ? 'throw-away PostgreSQL database' : 'PGlite'}${redis ? `, its own Redis on ${redis.url}` : ', no Redis'}); ` +
+        `${phases.length} phases × ${phaseSeconds} s, ${concurrency} clients\n`,
+    );
+
+    const rows: string[] = [];
+    const notes: string[] = [];
+    const all: Sample[] = [];
+    let counter = 0;
+    for (const phase of phases) {
+      if (phase.skip) {
+        rows.push(`| ${phase.name} | skipped: ${phase.skip} |||||||||`);
+        continue;
+      }
+      await phase.start();
+      const samples: Sample[] = [];
+      const until = Date.now() + phaseSeconds * 1000;
+      const url = engram.url;
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (Date.now() < until) samples.push(await one(url, counter++));
+        }),
+      );
+      const undoneAt = await phase.end();
+      all.push(...samples);
+      rows.push(row(phase.name, samples, phaseSeconds));
+      if (phase.recovery) notes.push(`- ${phase.name}: ${await phase.recovery(undoneAt)}`);
+    }
+    rows.push(row('**all**', all, phaseSeconds * phases.filter((p) => !p.skip).length));
+    console.log('| phase | requests | req/s | HTTP non-2xx | field errors by code | fallbacks | stale | cached | p50 ms | p99 ms |');
+    console.log('|---|---:|---:|---:|---|---:|---:|---:|---:|---:|');
+    for (const r of rows) console.log(r);
+    const alive = engram.child.exitCode === null && engram.child.signalCode === null;
+    console.log(`\n${notes.join('\n')}\n- Engram process: ${alive ? 'alive throughout' : `EXITED (${engram.child.exitCode ?? engram.child.signalCode})`}; HTTP 5xx: ${all.filter((s) => s.status >= 500).length}`);
+    if (!alive) process.exitCode = 1;
+  } finally {
+    await engram?.stop();
+    await redis?.stop();
+  }
 }
 
 main().catch((error: unknown) => {

@@ -63,6 +63,8 @@ export async function startEngramProcess(options: EngramProcessOptions = {}): Pr
     LOG_LEVEL: 'info',
     SEED_DEMO: 'true',
     REDIS_URL: '',
+    // As `npm start` and the Docker image run it (a caller's NODE_OPTIONS come after, and win).
+    NODE_OPTIONS: `--max-old-space-size=512 ${process.env['NODE_OPTIONS'] ?? ''}`.trim(),
   };
   const adminUrl = options.adminDatabaseUrl ?? process.env['TEST_DATABASE_URL'];
   if (adminUrl) {
