@@ -27,7 +27,10 @@ async function launchChromium(): Promise<Browser> {
   const executablePath = await sparticuzChromium.executablePath();
   // `--single-process` is for AWS Lambda; with it, closing a browser context closes the whole
   // browser (microsoft/playwright#1904), and each test here opens and closes its own context.
-  const args = sparticuzChromium.args.filter((arg) => arg !== '--single-process');
+  // Its GPU flags (in-process GPU on SwiftShader) need the graphics libraries that were not unpacked:
+  // without them the GPU process fails and takes the browser down, so the GPU is turned off instead.
+  const dropped = new Set(['--single-process', '--in-process-gpu', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist']);
+  const args = [...sparticuzChromium.args.filter((arg) => !dropped.has(arg)), '--disable-gpu'];
   return chromium.launch({ executablePath, headless: true, args });
 }
 
