@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino, type Logger } from 'pino';
 import { PinoPretty } from 'pino-pretty';
-import { loadConfig, type EngramConfig } from './config.js';
+import { isLoopbackHost, loadConfig, type EngramConfig } from './config.js';
 import { ApiKeyStore, Authenticator } from './auth/index.js';
 import { createDemoEngram, demoPersistedDocuments, ensureDemoKeys, seedDemo, seedZepDemo, type DemoKey } from './demo/index.js';
 import { ConfigError } from './errors/index.js';
@@ -81,7 +81,7 @@ function printDemoKeys(logger: Logger, { keys, file }: { keys: readonly DemoKey[
     `  curl -s http://localhost:${port}/graphql -H 'content-type: application/json' \\`,
     `    -H 'authorization: Bearer ${agent?.key}' \\`,
     `    -d '{"query":"{ userProfile(userId: \\"u1\\") { displayName email } }"}'`,
-    'GraphiQL opens with the acme agent key in its Headers pane.',
+    'GraphiQL opens with the acme agent key in its Headers pane (on a loopback address only; elsewhere paste it there).',
     '',
   ];
   if (logger.isLevelEnabled('info')) process.stdout.write(`${lines.join('\n')}\n`);
@@ -131,7 +131,9 @@ async function main(): Promise<void> {
     db: database.db,
     pool: database.pool,
     auth: auth.authenticator,
-    ...(auth.demoKeys ? { graphiqlHeaders: { Authorization: `Bearer ${auth.demoKeys.keys[0]?.key}` } } : {}),
+    // GraphiQL's page loads without credentials: it carries the demo key only where no one else can
+    // load it (a loopback address), never on a server bound to a network (e.g. the Docker image).
+    ...(auth.demoKeys && isLoopbackHost(config.host) ? { graphiqlHeaders: { Authorization: `Bearer ${auth.demoKeys.keys[0]?.key}` } } : {}),
     zep: zep.options,
     logger,
     providerTimeoutMs: config.providerTimeoutMs,
