@@ -160,6 +160,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): EngramConfig {
   if (e.AUTH_MODE === 'off' && !isLoopbackHost(e.HOST)) {
     problems.push(`AUTH_MODE: "off" is allowed only while HOST is a loopback address (received HOST "${e.HOST}"): anyone who can reach the server would read every memory. Set AUTH_MODE=required (with AUTH_JWKS_URL or API keys from \`npm run keys\`), or bind HOST=127.0.0.1.`);
   }
+  // Signing keys fetched over plain HTTP could be swapped on the way: HTTPS, except on this machine.
+  if (e.AUTH_JWKS_URL?.startsWith('http:') && !isLoopbackHost(new URL(e.AUTH_JWKS_URL).hostname)) {
+    problems.push('AUTH_JWKS_URL: must be an https:// URL (http:// only for a loopback identity provider).');
+  }
   const jwtVars = [e.AUTH_JWKS_URL, e.AUTH_ISSUER, e.AUTH_AUDIENCE];
   if (jwtVars.some((v) => v !== undefined) && jwtVars.some((v) => v === undefined)) {
     problems.push('AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE: set all three to accept JWTs (issuer and audience are always checked), or none.');

@@ -14,7 +14,8 @@ export type AuthOptions =
   | {
       /**
        * Development only: every request is the fixed development principal of `tenant`, with every
-       * scope. `main.ts` refuses it unless the server binds a loopback address.
+       * scope. `main.ts` (the `AUTH_MODE` setting) refuses it unless the server binds a loopback
+       * address; code that calls `createEngram` itself must bind one too: nothing else protects it.
        */
       readonly mode: 'off';
       /** @default 'acme' */

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { UnauthenticatedError } from '../errors/index.js';
+import { EngramError, ServiceUnavailableError, UnauthenticatedError } from '../errors/index.js';
 import { createPrincipal, invalidIdentity, parseScopes, type Principal } from './principal.js';
 
 /** Asymmetric algorithms only: never `none`, never an HMAC whose "secret" is a public key. */
@@ -39,8 +39,11 @@ export interface JwtVerifierOptions {
   readonly fetchTimeoutMs?: number;
 }
 
-/** Client-safe reasons for jose's failures; the token itself is never echoed. */
-function refusal(error: unknown, tenantClaim: string): UnauthenticatedError {
+/**
+ * Client-safe reasons for jose's failures; the token itself is never echoed. Signing keys that
+ * cannot be fetched are an outage (503), not a bad token, as for the API key store.
+ */
+function refusal(error: unknown, tenantClaim: string): EngramError {
   if (error instanceof UnauthenticatedError) return error;
   if (error instanceof errors.JWTExpired) return new UnauthenticatedError('The token has expired.');
   if (error instanceof errors.JWTClaimValidationFailed) {
@@ -53,8 +56,8 @@ function refusal(error: unknown, tenantClaim: string): UnauthenticatedError {
   if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
     return new UnauthenticatedError('No signing key of the identity provider matches the token.');
   }
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || error instanceof TypeError) {
-    return new UnauthenticatedError('The identity provider\'s signing keys could not be fetched; retry later.');
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || (error instanceof TypeError && /fetch/i.test(error.message))) {
+    return new ServiceUnavailableError('The identity provider\'s signing keys cannot be fetched right now; retry later.', { cause: error });
   }
   if (error instanceof errors.JOSEError) return new UnauthenticatedError('The token is malformed.');
   return new UnauthenticatedError(`The token could not be verified (expected a signed JWT with "sub" and "${tenantClaim}").`);

@@ -31,7 +31,7 @@ async function readKeys(file: string): Promise<DemoKey[] | undefined> {
 
 /**
  * The demo's API keys: the ones kept in `file` while they still verify against the database, else a
- * fresh random set (written to `file`, readable by its owner only). Secrets are random per data
+ * fresh random set (written to `file`, readable by its owner only; earlier demo keys are revoked). Secrets are random per data
  * directory, never fixed in code; the database keeps only their hashes.
  */
 export async function ensureDemoKeys(keys: ApiKeyStore, file: string): Promise<{ keys: DemoKey[]; created: boolean }> {
@@ -40,6 +40,9 @@ export async function ensureDemoKeys(keys: ApiKeyStore, file: string): Promise<{
     const checks = await Promise.all(existing.map((k) => keys.verify(k.key)));
     if (checks.every((c) => !('refused' in c))) return { keys: existing, created: false };
   }
+  // Keys of an earlier set (file lost or damaged) stop working: nobody holds their secrets any more.
+  const names = new Set(DEMO_PRINCIPALS.map((p) => p.name));
+  for (const info of await keys.list()) if (names.has(info.name) && info.revokedAt === null) await keys.revoke(info.id);
   const created: DemoKey[] = [];
   for (const principal of DEMO_PRINCIPALS) {
     const { key } = await keys.create({ tenant: principal.tenant, subject: principal.subject, scopes: principal.scopes, name: principal.name });

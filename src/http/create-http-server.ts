@@ -99,9 +99,10 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     const windowMs = options.rateLimit.windowMs ?? 60_000;
     void app.register(rateLimit, {
       global: true,
-      // After authentication (onRequest), so the key is the verified principal; refused credentials
-      // are counted against the client's address before they are answered.
-      hook: 'preHandler',
+      // A route-level onRequest hook runs after the app-level authentication hook, so the key is the
+      // verified principal; it runs before the body is read, and refused credentials are counted
+      // against the client's address before the route's guard answers them.
+      hook: 'onRequest',
       max: options.rateLimit.max,
       timeWindow: windowMs,
       // A counter that cannot be read (Redis down) lets the request through rather than failing it.

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { hasScope, Scopes } from '../auth/index.js';
+import type { ProviderHealth } from '../providers/index.js';
 import type { VirtualStore } from '../store/index.js';
 
 /** Extra readiness conditions (e.g. migrations applied); a thrown error means not ready. */
@@ -13,20 +14,33 @@ export type ReadinessCheck = () => Promise<void>;
 export function registerHealthRoutes(app: FastifyInstance, store: VirtualStore, ready?: ReadinessCheck, draining?: () => boolean): void {
   const open = { config: { authentication: 'optional' as const } };
   app.get('/healthz', open, async () => ({ status: 'ok' }));
+  // The route answers anyone: its checks (a database round trip, a Zep call) run at most once per
+  // second, shared by every caller, so it cannot be used to multiply load on the providers.
+  let last: { at: number; result: Promise<{ providers: ProviderHealth[]; detail: string | undefined }> } | undefined;
+  const checks = (): Promise<{ providers: ProviderHealth[]; detail: string | undefined }> => {
+    const now = performance.now();
+    if (last && now - last.at < 1000) return last.result;
+    const result = (async () => {
+      const providers = await Promise.all(store.providers().map((p) => p.health()));
+      let detail: string | undefined;
+      if (ready) {
+        try {
+          await ready();
+        } catch (error) {
+          detail = error instanceof Error ? error.message : String(error);
+        }
+      }
+      return { providers, detail };
+    })();
+    last = { at: now, result };
+    return result;
+  };
   app.get('/readyz', open, async (request, reply) => {
     if (draining?.()) {
       reply.status(503);
       return { status: 'draining' };
     }
-    const providers = await Promise.all(store.providers().map((p) => p.health()));
-    let detail: string | undefined;
-    if (ready) {
-      try {
-        await ready();
-      } catch (error) {
-        detail = error instanceof Error ? error.message : String(error);
-      }
-    }
+    const { providers, detail } = await checks();
     // A provider that is down does not make the instance unready when all its contexts can fall back.
     const essential = providers.filter((p) => !p.ok && !store.hasFallbackFor(p.provider));
     const ok = essential.length === 0 && detail === undefined;

@@ -14,15 +14,15 @@ function sendError(reply: FastifyReply, error: unknown): FastifyReply {
 }
 
 /**
- * REST access to the same contexts, through the same store and per-request loaders:
- * `GET /api/v1/context/:name?arg=…` and `POST /api/v1/context/:name` with a JSON body of arguments.
- */
-/**
  * The store session of a request: built by the HTTP layer, which owns authentication and request
  * options; it throws (an `EngramError`) when the request has no verified principal.
  */
 export type SessionFactory = (request: FastifyRequest, signal: AbortSignal) => StoreSession;
 
+/**
+ * REST access to the same contexts, through the same store and per-request loaders:
+ * `GET /api/v1/context/:name?arg=…` and `POST /api/v1/context/:name` with a JSON body of arguments.
+ */
 export function registerRestRoutes(app: FastifyInstance, store: VirtualStore, sessionFor: SessionFactory): void {
   const openapi = JSON.stringify(buildOpenApiDocument(store.registry));
   app.get('/api/v1/openapi.json', { config: { authentication: 'optional' } }, async (_request, reply) => reply.type('application/json').send(openapi));

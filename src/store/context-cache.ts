@@ -12,8 +12,8 @@ export interface CacheEntry {
 }
 
 /**
- * The cross-request cache. Keys are built by the store (never by definitions) and include every
- * scope of the data: definition, arguments and, unless the definition is public, the principal.
+ * The cross-request cache. Keys are built by the store only (`contextCacheKey`), from the verified
+ * tenant, the definition, a hash of the arguments and, for `scope: 'subject'`, the caller's subject.
  */
 export interface ContextCache {
   readonly kind: 'memory' | 'redis';

@@ -195,7 +195,8 @@ export class StoreSession {
       const { source, value } = resolution;
       if (resolution.fallbackReason) this.#store.observer.fallback(name, resolution.attempts?.[0]?.provider ?? '', resolution.fallbackReason);
       if (cache && cacheKey) {
-        void this.#store.cache?.set(cacheKey, { value, storedAt: Date.now(), provider: source.provider, operation: source.operation }, retainMs(cache));
+        // A cache that cannot write only costs a later miss; a custom cache's rejection must not escape.
+        this.#store.cache?.set(cacheKey, { value, storedAt: Date.now(), provider: source.provider, operation: source.operation }, retainMs(cache)).catch(() => {});
       }
       const provenance = this.#record(path, {
         context: name,

@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { exportSPKI } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Authenticator } from '../../src/auth/index.js';
+import { Authenticator, JwtVerifier } from '../../src/auth/index.js';
+import { ServiceUnavailableError } from '../../src/errors/index.js';
 import { globexDemo } from '../../src/demo/index.js';
 import { bearer, createTestKeys, startTestIdentityProvider, type TestIdentityProvider, type TestKeys } from '../support/test-credentials.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -117,6 +118,14 @@ describe('authentication: credentials', () => {
     expect(answer.status).toBe(401);
     expect(answer.body).toEqual({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] });
     expect(answer.headers.get('www-authenticate')).toBe(`Bearer realm="engram", error="invalid_token", error_description="${message.replaceAll('"', "'")}"`);
+  });
+
+  it('answers 503, not 401, when the identity provider\'s keys cannot be fetched', async () => {
+    const gone = new JwtVerifier({ jwksUrl: 'http://127.0.0.1:9/.well-known/jwks.json', issuer: idp.issuer, audience: idp.audience });
+    const jwt = await idp.sign({ tenant_id: 'acme', sub: 'u1' });
+    const error = await gone.verify(jwt).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect((error as ServiceUnavailableError).message).toBe('The identity provider\'s signing keys cannot be fetched right now; retry later.');
   });
 
   it('tolerates 30 s of clock skew', async () => {

@@ -13,12 +13,20 @@ export class StatementAbortedError extends Error {
   }
 }
 
+const MAX_CANCELS_IN_FLIGHT = 4;
+let cancelsInFlight = 0;
+
 /**
  * Asks the server to cancel the statement running on backend `pid`, over a connection of its own:
- * the pool may be exhausted exactly when statements are slow. Best effort: a failed request only
- * means the statement runs until `statement_timeout`.
+ * the pool may be exhausted exactly when statements are slow. The backend is alive and still ours
+ * (its client is released only after this returns), so the pid cannot name another session's.
+ * Best effort: a failed request only means the statement runs until `statement_timeout`.
  */
 async function cancelBackend(pool: pg.Pool, pid: number): Promise<void> {
+  // A timeout storm must not open a connection per abandoned statement: past the cap, statements
+  // are left to statement_timeout.
+  if (cancelsInFlight >= MAX_CANCELS_IN_FLIGHT) return;
+  cancelsInFlight += 1;
   const client = new pg.Client({ ...pool.options, statement_timeout: 2000 } as pg.ClientConfig);
   client.on('error', () => {});
   try {
@@ -27,6 +35,7 @@ async function cancelBackend(pool: pg.Pool, pid: number): Promise<void> {
   } catch {
     // The statement ends at statement_timeout instead.
   } finally {
+    cancelsInFlight -= 1;
     await client.end().catch(() => {});
   }
 }
@@ -50,6 +59,11 @@ export function createStatementRunner(source: { readonly db: EngramDatabase; rea
   return async <R>(text: string, parameters: readonly unknown[], signal?: AbortSignal): Promise<R[]> => {
     if (signal?.aborted) throw new StatementAbortedError();
     const client = await pool.connect();
+    // Abandoned while waiting for a connection (its 'abort' has fired already): send nothing.
+    if (signal?.aborted) {
+      client.release();
+      throw new StatementAbortedError();
+    }
     let failed: Error | undefined;
     let cancelling: Promise<void> | undefined;
     const onAbort = (): void => {

@@ -1,4 +1,4 @@
-import { BadUserInputError } from '../../errors/index.js';
+import { BadUserInputError, ContractViolationError } from '../../errors/index.js';
 import type { OperationSpec } from '../define-provider.js';
 
 /**
@@ -36,7 +36,7 @@ export function withStorableKeys<K, V>(operation: OperationSpec<K, V>): Operatio
       if (rejected.every((r) => r === undefined)) return operation.load(keys, context);
       const storable = keys.filter((_, i) => rejected[i] === undefined);
       const loaded = storable.length > 0 ? await operation.load(storable, context) : [];
-      if (loaded.length !== storable.length) throw new Error(`returned ${loaded.length} results for ${storable.length} keys`);
+      if (loaded.length !== storable.length) return keys.map(() => new ContractViolationError('postgres', 'load', storable.length, loaded.length));
       let next = 0;
       return rejected.map((problem) =>
         problem === undefined

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createEngram, createStatementRunner, defineContext, defineProvider, id, type Engram } from '../../../src/index.js';
-import { StatementAbortedError } from '../../../src/providers/postgres/index.js';
+import { createPool, StatementAbortedError } from '../../../src/providers/postgres/index.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 
 // Cancellation is a server-side matter: PGlite runs one statement at a time, in-process.
@@ -13,6 +13,8 @@ let database: TestDatabase;
 let admin: pg.Client;
 let engram: Engram;
 let url = '';
+/** A pool of the test's own whose statement_timeout (60 s) outlasts every wait here. */
+let pool: pg.Pool;
 
 /** Statements of the test database still running `pg_sleep`, as the server reports them. */
 async function activeSleeps(): Promise<number> {
@@ -22,9 +24,13 @@ async function activeSleeps(): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
+/**
+ * Waits (5 s at most) until no `pg_sleep(30)` is running. The pool's statement_timeout is 60 s, so
+ * only the cancellation can end them in time: without it this fails.
+ */
 async function untilNoActiveSleeps(): Promise<number> {
   const started = Date.now();
-  while (Date.now() - started < 10_000) {
+  while (Date.now() - started < 5000) {
     if ((await activeSleeps()) === 0) return 0;
     await sleep(50);
   }
@@ -36,7 +42,8 @@ beforeAll(async () => {
   database = await createTestDatabase({ seed: false });
   admin = new pg.Client({ connectionString: database.url });
   await admin.connect();
-  const run = createStatementRunner({ db: database.db, pool: database.pool });
+  pool = createPool({ url: database.url ?? '', poolSize: 2, statementTimeoutMs: 60_000 });
+  const run = createStatementRunner({ db: database.db, pool });
   // A one-file provider on the same statement runner as the Postgres provider.
   const slow = defineProvider({
     name: 'slowpg',
@@ -72,13 +79,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await engram?.close();
+  await pool?.end();
   await admin?.end();
   await database?.close();
 });
 
 describe.skipIf(!realPostgres)(`abandoned statements are cancelled on the server${realPostgres ? '' : ' (skipped: needs TEST_DATABASE_URL)'}`, () => {
   it('cancels a statement whose signal aborts, and its connection serves the next statement', async () => {
-    const run = createStatementRunner({ db: database.db, pool: database.pool });
+    const run = createStatementRunner({ db: database.db, pool });
     await expect(run('select pg_sleep(30)', [], AbortSignal.timeout(300))).rejects.toBeInstanceOf(StatementAbortedError);
     expect(await untilNoActiveSleeps()).toBe(0);
     expect(await run<{ one: number }>('select 1 as one', [])).toEqual([{ one: 1 }]);
