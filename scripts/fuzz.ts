@@ -107,6 +107,8 @@ async function main(): Promise<void> {
   const healthy = await fetch(`${engram.url}/healthz`).then((r) => r.status === 200, () => false);
   if (!healthy || engram.child.exitCode !== null) crashed = true;
   const unexpected = engram.output().split('\n').filter((line) => line.includes('"level":50')).length;
+  const exit = engram.child.exitCode ?? engram.child.signalCode;
+  if (crashed) console.log(`Engram ${exit === null ? 'stopped answering /healthz' : `exited (${exit})`}; its last output:\n${engram.output().split('\n').slice(-30).join('\n')}`);
   agent.destroy();
   await engram.stop();
 

@@ -37,4 +37,25 @@ describe('loadConfig', () => {
         '  - ZEP_TIMEOUT_MS: Too small: expected number to be >=1 (received "0")',
     );
   });
+
+  it('has explicit, bounded defaults for pools, Redis, HTTP connections and caches', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://db:5432/engram', REDIS_URL: 'redis://cache:6379' })).toMatchObject({
+      database: { kind: 'postgres', connectTimeoutMs: 5000, idleTimeoutMs: 30_000, statementTimeoutMs: 5000 },
+      redisCommandTimeoutMs: 100,
+      cache: { maxEntries: 10_000, maxBytes: 64 * 1024 * 1024 },
+      documentCaches: { parseMaxBytes: 32 * 1024 * 1024, apqMaxBytes: 8 * 1024 * 1024 },
+      http: { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 72_000, maxConnections: 1000 },
+      loadSheddingMaxEventLoopUtilization: 0,
+      policy: { breakerHalfOpenAfterMs: 1000 },
+    });
+  });
+
+  it('refuses a headers timeout longer than the request timeout, and a utilization outside 0–1', () => {
+    expect(() => loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '10000' })).toThrow(
+      'Invalid configuration:\n  - HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS (received "10000")',
+    );
+    expect(() => loadConfig({ LOAD_SHEDDING_MAX_EVENT_LOOP_UTILIZATION: '1.5' })).toThrow(
+      'LOAD_SHEDDING_MAX_EVENT_LOOP_UTILIZATION: Too big: expected number to be <=1 (received "1.5")',
+    );
+  });
 });
