@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { EngramError, ServiceUnavailableError, UnauthenticatedError } from '../errors/index.js';
+import { type EngramError, ServiceUnavailableError, UnauthenticatedError } from '../errors/index.js';
 import { createPrincipal, invalidIdentity, parseScopes, type Principal } from './principal.js';
 
 /** Asymmetric algorithms only: never `none`, never an HMAC whose "secret" is a public key. */
