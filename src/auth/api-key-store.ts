@@ -64,7 +64,11 @@ const LAST_USED_EVERY_MS = 60_000;
  */
 export class ApiKeyStore {
   readonly #db: EngramDatabase;
-  readonly #cache: LRUCache<string, CachedKey | typeof UNKNOWN>;
+  readonly #cache: LRUCache<string, CachedKey>;
+  /** Ids that matched no key, kept apart so that a flood of made-up ids cannot evict real keys. */
+  readonly #unknown: LRUCache<string, typeof UNKNOWN>;
+  /** Lookups in flight: concurrent requests with one key cost one query. */
+  readonly #pending = new Map<string, Promise<CachedKey | typeof UNKNOWN>>();
   readonly #lastUsedWrites = new Map<string, number>();
 
   constructor(db: EngramDatabase, options: ApiKeyStoreOptions = {}) {
@@ -72,6 +76,7 @@ export class ApiKeyStore {
     if (!(ttl >= 0 && ttl <= 30_000)) throw new RangeError(`ApiKeyStore: cacheTtlMs must be 0–30000, received ${ttl}`);
     this.#db = db;
     this.#cache = new LRUCache({ max: options.cacheMaxEntries ?? 10_000, ttl: Math.max(1, ttl) });
+    this.#unknown = new LRUCache({ max: options.cacheMaxEntries ?? 10_000, ttl: Math.max(1, ttl) });
   }
 
   /** True when `credential` has the shape of an Engram API key (says nothing about validity). */
@@ -118,6 +123,7 @@ export class ApiKeyStore {
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     this.#cache.delete(id);
+    this.#unknown.delete(id);
     return Number(result.numUpdatedRows) > 0;
   }
 
@@ -129,17 +135,29 @@ export class ApiKeyStore {
     const match = KEY_PATTERN.exec(credential);
     if (!match) return { refused: 'The API key is malformed (expected egk_<16 hex>_<43 base64url>).' };
     const [, id, secret] = match as unknown as [string, string, string];
-    let cached = this.#cache.get(id);
-    if (cached === undefined) {
-      cached = await this.#lookup(id);
-      this.#cache.set(id, cached);
-    }
+    const cached = this.#cache.get(id) ?? this.#unknown.get(id) ?? (await this.#lookupOnce(id));
     // The same answer for an unknown id and a wrong secret: nothing tells an attacker which ids exist.
     if (cached === UNKNOWN || !timingSafeEqual(cached.hash, sha256(secret))) return { refused: 'The API key is not valid.' };
     if (cached.revoked) return { refused: 'The API key has been revoked.' };
     if (cached.expiresAt !== null && cached.expiresAt <= Date.now()) return { refused: 'The API key has expired.' };
     this.#touch(id);
     return cached.principal;
+  }
+
+  /** One database lookup per id at a time; its answer is cached (known and unknown ids apart). */
+  #lookupOnce(id: string): Promise<CachedKey | typeof UNKNOWN> {
+    let pending = this.#pending.get(id);
+    if (!pending) {
+      pending = this.#lookup(id)
+        .then((found) => {
+          if (found === UNKNOWN) this.#unknown.set(id, UNKNOWN);
+          else this.#cache.set(id, found);
+          return found;
+        })
+        .finally(() => this.#pending.delete(id));
+      this.#pending.set(id, pending);
+    }
+    return pending;
   }
 
   async #lookup(id: string): Promise<CachedKey | typeof UNKNOWN> {

@@ -66,6 +66,21 @@ describe('ApiKeyStore', () => {
     expect((await instanceA.list('acme')).find((k) => k.id === info.id)?.revokedAt).toBeInstanceOf(Date);
   });
 
+  it('looks a key up once for concurrent requests, and made-up ids never evict a real key from the cache', async () => {
+    const store = new ApiKeyStore(database.db, { cacheMaxEntries: 5 });
+    const { key } = await store.create({ tenant: 'acme', subject: 'agent-7', scopes: [], name: 'cached' });
+    const before = database.statements();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => store.verify(key)));
+    expect(answers.every((a) => !('refused' in a))).toBe(true);
+    // One lookup (and the throttled last-used write, at most one).
+    expect(database.statements() - before).toBeLessThanOrEqual(2);
+
+    for (let i = 0; i < 20; i++) await store.verify(`egk_${i.toString(16).padStart(16, 'a')}_${'z'.repeat(43)}`);
+    const afterFlood = database.statements();
+    expect(refusal(await store.verify(key))).toBeUndefined();
+    expect(database.statements()).toBe(afterFlood);
+  });
+
   it('refuses a cache TTL over 30 s (revocation must take effect within 30 s)', () => {
     expect(() => new ApiKeyStore(database.db, { cacheTtlMs: 60_000 })).toThrow('ApiKeyStore: cacheTtlMs must be 0–30000, received 60000');
   });
