@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { ApiKeyStore, Scopes } from '../src/auth/index.js';
 import { loadConfig, type EngramConfig } from '../src/config.js';
-import { ConfigError } from '../src/errors/index.js';
+import { ConfigError, errorMessage } from '../src/errors/index.js';
 import { migrateToLatest, openDatabase } from '../src/providers/postgres/index.js';
 
 const USAGE = `Usage:
@@ -96,6 +96,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`keys: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`keys: ${errorMessage(error)}\n`);
   process.exit(1);
 });

@@ -5,7 +5,7 @@ import { PinoPretty } from 'pino-pretty';
 import { isLoopbackHost, loadConfig, type EngramConfig } from './config.js';
 import { ApiKeyStore, Authenticator } from './auth/index.js';
 import { createDemoEngram, demoPersistedDocuments, ensureDemoKeys, seedDemo, seedZepDemo, type DemoKey } from './demo/index.js';
-import { ConfigError } from './errors/index.js';
+import { ConfigError, errorMessage } from './errors/index.js';
 import { migrateToLatest, openDatabase, type EngramDatabase } from './providers/postgres/index.js';
 import { createZepClient, type ZepProviderOptions } from './providers/zep/index.js';
 import { startZepEmulator, type ZepEmulator } from './zep-emulator/index.js';
@@ -191,6 +191,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`Engram failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`Engram failed to start: ${errorMessage(error)}\n`);
   process.exit(1);
 });

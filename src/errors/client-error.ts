@@ -26,3 +26,8 @@ export function toClientError(error: unknown): ClientError {
 export function restErrorBody(error: ClientError): { error: Record<string, unknown> } {
   return { error: { code: error.code, message: error.message, ...(error.code === 'BAD_USER_INPUT' ? error.details : {}) } };
 }
+
+/** The message of anything thrown, for logs and operator-facing details (never for clients). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

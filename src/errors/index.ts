@@ -15,5 +15,5 @@ export {
   UnauthenticatedError,
 } from './engram-error.js';
 export type { ErrorCode, InvalidArgument } from './engram-error.js';
-export { restErrorBody, toClientError } from './client-error.js';
+export { errorMessage, restErrorBody, toClientError } from './client-error.js';
 export type { ClientError } from './client-error.js';

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { hasScope, Scopes } from '../auth/index.js';
 import type { ProviderHealth } from '../providers/index.js';
 import type { VirtualStore } from '../store/index.js';
+import { errorMessage } from '../errors/index.js';
 
 /** Extra readiness conditions (e.g. migrations applied); a thrown error means not ready. */
 export type ReadinessCheck = () => Promise<void>;
@@ -27,7 +28,7 @@ export function registerHealthRoutes(app: FastifyInstance, store: VirtualStore, 
         try {
           await ready();
         } catch (error) {
-          detail = error instanceof Error ? error.message : String(error);
+          detail = errorMessage(error);
         }
       }
       return { providers, detail };

@@ -1,4 +1,5 @@
 import { ProxyTracerProvider, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { errorMessage } from '../errors/index.js';
 
 /**
  * Engram's tracer. A no-op unless the process registers an OpenTelemetry SDK
@@ -22,7 +23,7 @@ export async function inSpan<T>(name: string, attributes: Record<string, string 
     try {
       return await fn(span);
     } catch (error) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
       throw error;
     } finally {
       span.end();

@@ -1,4 +1,4 @@
-import { ContractViolationError, EngramError, ProviderError, ProviderUnavailableError } from '../errors/index.js';
+import { ContractViolationError, EngramError, errorMessage, ProviderError, ProviderUnavailableError } from '../errors/index.js';
 import type { OperationSpec, ProviderDefinition, ProviderHealthReport } from './define-provider.js';
 import type { BatchContext } from './operation.js';
 import type { Provider, ProviderHealth } from './provider.js';
@@ -150,7 +150,7 @@ export class ProviderRuntime implements Provider {
     try {
       report = (await this.#definition.spec.health?.()) ?? { ok: true };
     } catch (error) {
-      report = { ok: false, detail: error instanceof Error ? error.message : String(error) };
+      report = { ok: false, detail: errorMessage(error) };
     }
     return { provider: this.name, ok: report.ok, latencyMs: performance.now() - started, ...(report.detail ? { detail: report.detail } : {}) };
   }

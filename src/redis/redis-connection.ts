@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { errorMessage } from '../errors/index.js';
 
 /** What a Redis command was for, as counted when it failed open. */
 export type RedisUse = 'cache' | 'rateLimit';
@@ -96,7 +97,7 @@ export class RedisConnection {
     } catch (error) {
       this.#failures += 1;
       if (this.#failures >= FAILURES_BEFORE_DOWN || this.client.status !== 'ready') {
-        this.#transition('down', error instanceof Error ? error.message : String(error));
+        this.#transition('down', errorMessage(error));
       }
       return this.#failOpen(use);
     }

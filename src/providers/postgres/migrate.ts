@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { Migrator, type MigrationResult } from 'kysely/migration';
 import { migrations } from './migrations/index.js';
+import { errorMessage } from '../../errors/index.js';
 
 export interface MigrationStatus {
   readonly applied: readonly string[];
@@ -17,7 +18,7 @@ export async function migrateToLatest<DB>(db: Kysely<DB>): Promise<readonly Migr
   const { error, results = [] } = await migrator(db).migrateToLatest();
   if (error) {
     const failed = results.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`Migration "${failed}" failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(`Migration "${failed}" failed: ${errorMessage(error)}`, { cause: error });
   }
   return results;
 }

@@ -222,13 +222,10 @@ export function postgresProvider(options: PostgresProviderOptions) {
       }),
     },
     mapError: (error, operation) => toPostgresEngramError(error, { provider: 'postgres', operation }),
+    // A failure is reported by the runtime as { ok: false, detail }.
     health: async () => {
-      try {
-        await run('select 1', [], AbortSignal.timeout(2000));
-        return { ok: true };
-      } catch (error) {
-        return { ok: false, detail: error instanceof Error ? error.message : String(error) };
-      }
+      await run('select 1', [], AbortSignal.timeout(2000));
+      return { ok: true };
     },
   });
 }
