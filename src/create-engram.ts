@@ -9,6 +9,8 @@ import {
   createGraphQLHandler,
   PersistedDocumentStore,
   yogaLogger,
+  type CompiledExecutorStats,
+  type CompiledOperationsOptions,
   type DocumentCachesOptions,
   type GraphiQLExample,
   type PersistedDocumentsOptions,
@@ -74,6 +76,12 @@ export interface EngramOptions {
   readonly http?: HttpLimits;
   /** Parsed-document caches, bounded by bytes. @default 32 MiB */
   readonly documentCaches?: DocumentCachesOptions;
+  /**
+   * Query documents seen before run compiled with graphql-jit, straight from Fastify's parsed body;
+   * `false` sends every request through yoga's full pipeline (to compare, or to rule it out).
+   * @default on (16 MiB of compiled documents, compiled at their second execution)
+   */
+  readonly compiledExecution?: CompiledOperationsOptions | false;
   /** The Redis connection behind the cache and rate limits, reported at `/metrics` (up, fail-opens). */
   readonly redis?: RedisConnection;
   /**
@@ -93,6 +101,8 @@ export interface Engram {
   /** The persisted documents served by `documentId`/APQ; its manifest is published to agents. */
   readonly persistedDocuments: PersistedDocumentStore;
   readonly metrics: EngramMetrics | undefined;
+  /** Counters of the compiled path (documents compiled, requests answered); absent when it is off. */
+  compiledStats(): CompiledExecutorStats | undefined;
   /**
    * Starts draining: `/readyz` answers 503 and every response says `Connection: close` from now
    * on (call before `close()` on shutdown).
@@ -170,6 +180,7 @@ export function createEngram(options: EngramOptions): Engram {
     ...(options.graphiqlHeaders ? { graphiqlHeaders: options.graphiqlHeaders } : {}),
     documentCaches,
     ...(options.limits === undefined ? {} : { limits: options.limits }),
+    ...(options.compiledExecution === undefined ? {} : { compiledExecution: options.compiledExecution }),
   });
   const app = createHttpServer({
     store,
@@ -200,6 +211,7 @@ export function createEngram(options: EngramOptions): Engram {
     registry,
     schema,
     persistedDocuments,
+    compiledStats: () => graphql.compiled?.stats(),
     close: async () => {
       draining = true;
       await drainer.drain(options.shutdownIdleGraceMs ?? 500);

@@ -25,7 +25,8 @@ type TypeParam = Parameters<PothosSchemaTypes.QueryFieldBuilder<PothosSchemaType
 
 /** `a1` for an aliased root field, `user.friends.0.name` deeper down. */
 export function responsePath(info: GraphQLResolveInfo): string {
-  return responsePathAsArray(info.path).join('.');
+  // Context fields are root fields: their path is their response key.
+  return info.path.prev === undefined ? String(info.path.key) : responsePathAsArray(info.path).join('.');
 }
 
 /**
@@ -102,11 +103,11 @@ class TypeCompiler {
             const { type: fieldType, nullable } = this.output(field.type, definition);
             return [
               field.name,
-              t.field({
+              // Exposed: no resolver of ours, so execution reads the property directly.
+              t.expose(field.name as never, {
                 type: fieldType,
                 nullable,
                 ...(field.type.description ? { description: field.type.description } : {}),
-                resolve: (parent: Row) => parent[field.name] as never,
               } as never),
             ];
           }),
@@ -269,7 +270,7 @@ export function compileSchema(registry: ContextRegistry): GraphQLSchema {
           }),
         ),
         resolve: async (_root: unknown, args: Row, ctx: GraphQLContext, info: GraphQLResolveInfo) =>
-          (await ctx.session.get(definition.name, args, { path: responsePath(info) })).value as never,
+          (await ctx.session.get(definition.name, args, ctx.provenance === false ? undefined : { path: responsePath(info) })).value as never,
       } as never),
     );
   }

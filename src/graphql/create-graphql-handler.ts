@@ -4,10 +4,13 @@ import { createYoga, type GraphiQLOptions, type YogaServerInstance, type YogaLog
 import type { Principal } from '../auth/index.js';
 import { UnauthenticatedError } from '../errors/index.js';
 import type { VirtualStore } from '../store/index.js';
+import { CompiledExecutor } from './compiled-executor.js';
+import { CompiledOperations, useCompiledOperations, type CompiledOperationsOptions } from './compiled-operations.js';
 import { createDocumentCaches, type DocumentCaches } from './document-caches.js';
 import type { GraphQLContext } from './graphql-context.js';
 import { maskError } from './mask-error.js';
 import { useNestingLimit } from './nesting-limit.js';
+import { useOperationTypes } from './operation-types.js';
 import { PersistedDocumentStore, usePersistedDocuments } from './persisted-documents.js';
 import { useProvenance } from './provenance-plugin.js';
 import { DEFAULT_MAX_NESTING, useQueryLimits, type QueryLimits } from './query-limits.js';
@@ -39,6 +42,11 @@ export interface GraphQLHandlerOptions {
   readonly graphiqlHeaders?: Readonly<Record<string, string>>;
   /** Parsed documents kept for reuse, bounded by bytes. @default `createDocumentCaches()` (32 MiB) */
   readonly documentCaches?: DocumentCaches;
+  /**
+   * Query documents seen before run compiled (graphql-jit) on the HTTP layer's direct path;
+   * `false` sends every request through yoga's full pipeline. @default on, 16 MiB of compiled documents
+   */
+  readonly compiledExecution?: CompiledOperationsOptions | false;
 }
 
 /**
@@ -50,9 +58,18 @@ export interface ServerContext {
   /** A deadline the client asked for (the HTTP layer reads it from its header). */
   readonly deadlineMs?: number;
   readonly requestId?: string;
+  /** False when the client asked for no `extensions.contexts`. @default true */
+  readonly provenance?: boolean;
+  /** Set by the HTTP layer for a document the compiled path may serve once it is compiled. */
+  readonly compileKey?: string;
 }
 
-export type GraphQLHandler = YogaServerInstance<ServerContext, GraphQLContext>;
+/** yoga (the full GraphQL-over-HTTP pipeline) and the compiled path for documents it has executed. */
+export interface GraphQLHandler {
+  readonly yoga: YogaServerInstance<ServerContext, GraphQLContext>;
+  /** Absent when compiled execution is off. */
+  readonly compiled: CompiledExecutor | undefined;
+}
 
 function graphiqlTabs(options: GraphQLHandlerOptions): Array<{ query: string; variables?: string; headers?: string }> {
   const headers = options.graphiqlHeaders ? { headers: JSON.stringify(options.graphiqlHeaders, null, 2) } : {};
@@ -82,7 +99,8 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
   const { store } = options;
   const persistedDocuments = options.persistedDocuments ?? new PersistedDocumentStore();
   const tabs = graphiqlTabs(options);
-  return createYoga<ServerContext, GraphQLContext>({
+  const operations = options.compiledExecution === false ? undefined : new CompiledOperations(options.schema, options.compiledExecution);
+  const yoga = createYoga<ServerContext, GraphQLContext>({
     schema: options.schema,
     graphqlEndpoint: options.endpoint ?? '/graphql',
     logging: options.logger,
@@ -100,7 +118,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
         },
     renderGraphiQL: offlineGraphiQL(),
     parserAndValidationCache: options.documentCaches ?? createDocumentCaches(),
-    context: ({ request, principal, deadlineMs, requestId }) => {
+    context: ({ request, principal, deadlineMs, requestId, provenance }) => {
       // The HTTP layer answers 401 before yoga runs; this only guards other ways of calling yoga.
       if (!principal) throw new UnauthenticatedError('Authentication required.');
       return {
@@ -110,14 +128,18 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
           ...(deadlineMs === undefined ? {} : { deadlineMs }),
           ...(requestId === undefined ? {} : { requestId }),
         }),
+        provenance: provenance !== false,
       };
     },
     plugins: [
       useUrlParamsCheck(),
+      useOperationTypes(),
       useNestingLimit((options.limits === false ? undefined : options.limits?.maxNesting) ?? DEFAULT_MAX_NESTING),
       ...(options.limits === false ? [] : [useQueryLimits(options.limits)]),
       useProvenance(),
       ...usePersistedDocuments(persistedDocuments),
+      ...(operations ? [useCompiledOperations(operations)] : []),
     ],
   });
+  return { yoga, compiled: operations ? new CompiledExecutor(store, operations, persistedDocuments) : undefined };
 }

@@ -1,10 +1,15 @@
 export { compileSchema, responsePath } from './compile-schema.js';
+export { CompiledExecutor, regularMediaType } from './compiled-executor.js';
+export type { CompiledExecutorStats, CompiledRequest, CompiledResponse } from './compiled-executor.js';
+export { CompiledOperations, operationKey, useCompiledOperations } from './compiled-operations.js';
+export type { CompiledExecution, CompiledOperationsOptions } from './compiled-operations.js';
 export { createGraphQLHandler } from './create-graphql-handler.js';
 export type { GraphiQLExample, GraphQLHandler, GraphQLHandlerOptions, ServerContext } from './create-graphql-handler.js';
 export type { GraphQLContext } from './graphql-context.js';
 export { createDocumentCaches, estimateDocumentBytes } from './document-caches.js';
 export type { DocumentCaches, DocumentCachesOptions } from './document-caches.js';
 export { documentNesting, useNestingLimit } from './nesting-limit.js';
+export { OperationTypesRule, useOperationTypes } from './operation-types.js';
 export {
   MISSING_DOCUMENT_MESSAGE,
   PERSISTED_DOCUMENTS_PATH,

@@ -7,8 +7,8 @@ export function useProvenance(): Plugin<GraphQLContext> {
     onExecute() {
       return {
         onExecuteDone({ args, result, setResult }) {
-          const session = (args.contextValue as Partial<GraphQLContext>).session;
-          if (!session || session.provenance.size === 0 || Symbol.asyncIterator in result) return;
+          const { session, provenance } = args.contextValue as Partial<GraphQLContext>;
+          if (!session || provenance === false || session.provenance.size === 0 || Symbol.asyncIterator in result) return;
           setResult({
             ...result,
             extensions: { ...result.extensions, contexts: Object.fromEntries(session.provenance) },

@@ -15,3 +15,11 @@ export function deadlineFromHeaders(get: (name: string) => HeaderValue): { deadl
   const deadline = Number(first(get(DEADLINE_HEADER)));
   return Number.isFinite(deadline) && deadline > 0 ? { deadlineMs: deadline } : {};
 }
+
+/** Header a caller sends as `off` to get no provenance (`extensions.contexts`, REST `meta`). */
+export const PROVENANCE_HEADER = 'x-engram-provenance';
+
+/** False when the request asks for no provenance; on by default. */
+export function provenanceFromHeaders(get: (name: string) => HeaderValue): boolean {
+  return first(get(PROVENANCE_HEADER))?.trim().toLowerCase() !== 'off';
+}

@@ -74,16 +74,19 @@ describe('GraphQL over HTTP on /graphql', () => {
     expect(await postJson({ query: '{ nope }' }, 'application/json')).toMatchObject({ status: 200, body: error });
   });
 
-  it('refuses a mutation over GET with 405 and Allow: POST (the schema has no mutations: over POST, execution fails with data null)', async () => {
+  it('refuses a mutation over GET with 405 and Allow: POST (the schema has no mutations: over POST, validation refuses it with 400)', async () => {
     expect(await send({ headers: { accept: 'application/graphql-response+json' }, search: { query: 'mutation { x }' } })).toEqual({
       status: 405,
       type: GRAPHQL_RESPONSE,
       allow: 'POST',
       body: { errors: [{ message: 'Can only perform a mutation operation from a POST request.', extensions: { code: 'BAD_REQUEST' } }] },
     });
-    expect(await postJson({ query: 'mutation { x }' })).toMatchObject({
-      status: 200,
-      body: { data: null, errors: [{ message: 'Schema is not configured to execute mutation operation.' }] },
+    // Issue #12: a request that cannot execute is a request error (400, no `data`), as every other
+    // validation failure; graphql-js 16 alone would only find it while executing (200, data null).
+    expect(await postJson({ query: 'mutation { x }' })).toEqual({
+      status: 400,
+      type: GRAPHQL_RESPONSE,
+      body: { errors: [{ message: 'Schema is not configured to execute mutation operation.', locations: [{ line: 1, column: 1 }], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] },
     });
   });
 
