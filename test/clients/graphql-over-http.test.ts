@@ -86,6 +86,7 @@ describe('GraphQL over HTTP on /graphql', () => {
     expect(await postJson({ query: 'mutation { x }' })).toEqual({
       status: 400,
       type: GRAPHQL_RESPONSE,
+      allow: null,
       body: { errors: [{ message: 'Schema is not configured to execute mutation operation.', locations: [{ line: 1, column: 1 }], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] },
     });
   });
