@@ -9,7 +9,7 @@ import { prepareBenchDatabase } from './harness/bench-database.js';
 import { type ChildServer, ChildServers } from './harness/child-servers.js';
 import { machineInfo } from './harness/machine.js';
 import { type MeasureContext, runScenario, warmUp } from './harness/measure.js';
-import { BASELINE_SERVER, type BenchOptions, DEFAULT_SERVERS, isEngramServer, parseOptions, type ServerName, USAGE, UsageError } from './harness/options.js';
+import { BASELINE_SERVER, BATCHED_ENGRAM_SERVERS, type BenchOptions, DEFAULT_SERVERS, isEngramServer, parseOptions, type ServerName, USAGE, UsageError } from './harness/options.js';
 import { clockTicksPerSecond } from './harness/proc-stats.js';
 import { markdownTable, verifiedCostTable, writeResults } from './harness/report.js';
 import { type Scenario, type ScenarioName, scenarios } from './harness/scenarios.js';
@@ -33,7 +33,7 @@ function startServers(children: ChildServers, options: BenchOptions, databaseUrl
         name,
         script: engram ? 'engram-server' : 'peer-server',
         config: engram
-          ? { databaseUrl, ...zepConfig, batching: name !== 'engram-naive', cache: name === 'engram-cached' }
+          ? { databaseUrl, ...zepConfig, batching: name !== 'engram-naive', cache: name === 'engram-cached', compiled: name !== 'engram-yoga' }
           : { databaseUrl, ...zepConfig, kind: name },
         ...(engram && options.cpuProf
           ? { nodeFlags: ['--cpu-prof', '--cpu-prof-dir', `bench/results/profiles/${name}`] }
@@ -53,7 +53,7 @@ const serversFor = (scenario: Scenario, servers: readonly BenchServer[]): BenchS
   scenario.graphql ? [...servers] : servers.filter((s) => isEngramServer(s.name) && s.name !== 'engram-naive');
 
 function expectedFor(scenario: Scenario, server: ServerName): { sqlPerRequest: number; zepPerRequest: number } | undefined {
-  if (server === 'engram') return scenario.expected;
+  if (BATCHED_ENGRAM_SERVERS.includes(server)) return scenario.expected;
   if (server === 'engram-naive') return scenario.naive;
   return undefined;
 }
@@ -62,21 +62,21 @@ function expectedFor(scenario: Scenario, server: ServerName): { sqlPerRequest: n
 function loadViolations(rows: readonly SummaryRow[], records: readonly RoundRecord[], scenarioByName: ReadonlyMap<ScenarioName, Scenario>): string[] {
   const violations: string[] = [];
   for (const row of rows) {
-    if (row.server !== 'engram') continue;
+    if (!BATCHED_ENGRAM_SERVERS.includes(row.server as ServerName)) continue;
     const scenario = scenarioByName.get(row.scenario);
     if (!scenario) continue;
     const exact = !records.some((r) => r.scenario === row.scenario && r.server === row.server && r.stoppedEarly);
     const { sqlPerRequest, zepPerRequest } = scenario.expected;
     const what = exact ? 'exactly' : 'about (a round hit its time limit)';
     if (exact ? row.sqlPerRequest !== sqlPerRequest : row.sqlPerRequest > sqlPerRequest * 1.05) {
-      violations.push(`${row.scenario}: Engram sent ${row.sqlPerRequest.toFixed(3)} SQL statements per request under load, expected ${what} ${sqlPerRequest}`);
+      violations.push(`${row.scenario}: ${row.server} sent ${row.sqlPerRequest.toFixed(3)} SQL statements per request under load, expected ${what} ${sqlPerRequest}`);
     }
     if (exact ? row.zepPerRequest !== zepPerRequest : row.zepPerRequest > zepPerRequest * 1.05) {
-      violations.push(`${row.scenario}: Engram made ${row.zepPerRequest.toFixed(3)} Zep calls per request under load, expected ${what} ${zepPerRequest}`);
+      violations.push(`${row.scenario}: ${row.server} made ${row.zepPerRequest.toFixed(3)} Zep calls per request under load, expected ${what} ${zepPerRequest}`);
     }
     if (row.non2xx + row.errors + row.errorBodies + row.providerErrors > 0) {
       violations.push(
-        `${row.scenario}: Engram answered ${row.non2xx} non-2xx responses and ${row.errorBodies} with GraphQL errors, ` +
+        `${row.scenario}: ${row.server} answered ${row.non2xx} non-2xx responses and ${row.errorBodies} with GraphQL errors, ` +
           `had ${row.errors} connection errors and ${row.providerErrors} provider errors`,
       );
     }

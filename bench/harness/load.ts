@@ -44,7 +44,7 @@ function baseOptions(baseUrl: string, request: HttpRequestSpec, connections: num
     timeout: 10,
     // A field that failed still answers HTTP 200: look for GraphQL errors in every body.
     verifyBody: (body: unknown) => !String(body).includes('"errors"'),
-    headers: request.body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...(request.body === undefined ? {} : { 'content-type': 'application/json' }), ...request.headers },
     ...(request.body === undefined ? {} : { body: request.body }),
   };
 }

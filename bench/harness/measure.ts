@@ -4,7 +4,7 @@ import type { ChildServer } from './child-servers.js';
 import { type ServerCounters, subtractCounters } from './ipc.js';
 import { runCeiling, runLoad, runTimedLoad } from './load.js';
 import type { BenchOptions } from './options.js';
-import type { Scenario } from './scenarios.js';
+import { requestFor, type Scenario } from './scenarios.js';
 import type { RoundRecord } from './summary.js';
 import type { BenchServer } from './verify.js';
 
@@ -50,7 +50,7 @@ async function settle(server: ChildServer, ctx: MeasureContext): Promise<[Server
 
 /** Timed load that is not measured; returns the req/s seen, the estimate for sizing the first round. */
 export async function warmUp(server: BenchServer, scenario: Scenario, ctx: MeasureContext, seconds: number): Promise<number> {
-  const load = await runTimedLoad(server.child.url, scenario.request, { connections: ctx.options.connections, durationSeconds: seconds });
+  const load = await runTimedLoad(server.child.url, requestFor(scenario, server.name), { connections: ctx.options.connections, durationSeconds: seconds });
   await settle(server.child, ctx);
   return load.requestsPerSecond;
 }
@@ -72,7 +72,7 @@ export async function measureServer(
   // Every earlier load of this server ended settled: nothing is in flight.
   const [before, zepBefore] = [await child.counters(), await ctx.zep.counters()];
   const [ticksBefore, zepTicksBefore] = [await child.cpuTicks(), await ctx.zep.cpuTicks()];
-  const load = await runLoad(child.url, scenario.request, {
+  const load = await runLoad(child.url, requestFor(scenario, server.name), {
     connections,
     amount: estimate === undefined ? connections * REQUESTS_PER_CONNECTION_UNSIZED : Math.round(estimate * durationSeconds),
     maxSeconds: durationSeconds * ROUND_TIME_LIMIT_FACTOR + 5,

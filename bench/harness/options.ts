@@ -1,13 +1,19 @@
 import { isPeerKind, type PeerKind } from '../peers/index.js';
 import { isScenarioName, SCENARIO_NAMES, type ScenarioName } from './scenarios.js';
 
-export const ENGRAM_SERVERS = ['engram', 'engram-cached', 'engram-naive'] as const;
+export const ENGRAM_SERVERS = ['engram', 'engram-quiet', 'engram-yoga', 'engram-cached', 'engram-naive'] as const;
 export type EngramServerName = (typeof ENGRAM_SERVERS)[number];
 export type ServerName = EngramServerName | PeerKind;
 
-/** Every server the bench can run, in table order. `yoga-jit` is opt-in (`--servers`). */
-export const ALL_SERVERS: readonly ServerName[] = ['engram', 'engram-cached', 'engram-naive', 'yoga', 'yoga-jit', 'apollo', 'mercurius', 'mercurius-jit'];
-export const DEFAULT_SERVERS: readonly ServerName[] = ALL_SERVERS.filter((s) => s !== 'yoga-jit');
+/** Every server the bench can run, in table order. `engram-yoga` and `yoga-jit` are opt-in (`--servers`). */
+export const ALL_SERVERS: readonly ServerName[] = ['engram', 'engram-quiet', 'engram-yoga', 'engram-cached', 'engram-naive', 'yoga', 'yoga-jit', 'apollo', 'mercurius', 'mercurius-jit'];
+export const DEFAULT_SERVERS: readonly ServerName[] = ALL_SERVERS.filter((s) => s !== 'yoga-jit' && s !== 'engram-yoga');
+/**
+ * Engram variants that batch and cache nothing across requests: each must cost exactly what the
+ * scenario promises. `engram-quiet` is Engram whose client sends `x-engram-provenance: off`;
+ * `engram-yoga` runs every request through yoga's full pipeline (compiled execution off).
+ */
+export const BATCHED_ENGRAM_SERVERS: readonly ServerName[] = ['engram', 'engram-quiet', 'engram-yoga'];
 /** The reference of the "vs yoga" ratios. */
 export const BASELINE_SERVER: ServerName = 'yoga';
 
@@ -36,7 +42,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --duration S         seconds per round (default 4; the ceiling loop runs at most 2)
   --warmup S           warm-up seconds per scenario and server, also sizes the rounds (default 1; 0: fixed 200-request rounds)
   --connections N      autocannon connections (default 50)
-  --servers a,b        subset of: ${ALL_SERVERS.join(', ')} (default: all but yoga-jit)
+  --servers a,b        subset of: ${ALL_SERVERS.join(', ')} (default: all but engram-yoga and yoga-jit)
   --scenarios a,b      subset of: ${SCENARIO_NAMES.join(', ')}
   --zep-latency MS     latency the Zep emulator adds to every call (default 20)
   --no-ceiling         skip the direct pg loop

@@ -8,6 +8,8 @@ const whole = (value: number): string => (Number.isFinite(value) ? Math.round(va
 
 const LABELS: Readonly<Record<string, string>> = {
   engram: '**Engram** (cache off)',
+  'engram-quiet': 'Engram (cache off), client sends `x-engram-provenance: off`',
+  'engram-yoga': 'Engram (cache off), compiled path off: every request through yoga',
   'engram-cached': 'Engram, default LRU cache on',
   'engram-naive': 'Engram, batching off (N+1)',
   yoga: 'graphql-yoga (node http)',

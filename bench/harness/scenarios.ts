@@ -7,6 +7,7 @@ export interface HttpRequestSpec {
   readonly method: 'GET' | 'POST';
   readonly path: string;
   readonly body?: string;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface Scenario {
@@ -83,5 +84,10 @@ export const scenarios: readonly Scenario[] = [
     naive: { sqlPerRequest: 1, zepPerRequest: 0 },
   },
 ];
+
+/** The request a server gets: `engram-quiet`'s client asks for no provenance. */
+export function requestFor(scenario: Scenario, server: string): HttpRequestSpec {
+  return server === 'engram-quiet' ? { ...scenario.request, headers: { ...scenario.request.headers, 'x-engram-provenance': 'off' } } : scenario.request;
+}
 
 export const isScenarioName = (value: string): value is ScenarioName => (SCENARIO_NAMES as readonly string[]).includes(value);

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChildServer } from './child-servers.js';
 import { type ServerCounters, subtractCounters } from './ipc.js';
 import type { ServerName } from './options.js';
-import type { Scenario } from './scenarios.js';
+import { requestFor, type Scenario } from './scenarios.js';
 
 /** One server of the run and its process. */
 export interface BenchServer {
@@ -32,10 +32,11 @@ function canonical(value: unknown): string {
 }
 
 async function send(server: BenchServer, scenario: Scenario): Promise<{ data: unknown; problems: string[] }> {
-  const { method, path, body } = scenario.request;
+  const { method, path, body, headers } = requestFor(scenario, server.name);
   const response = await fetch(`${server.child.url}${path}`, {
     method,
-    ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/json' } }),
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    ...(body === undefined ? {} : { body }),
   });
   const text = await response.text();
   const problems: string[] = [];

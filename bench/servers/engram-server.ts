@@ -23,6 +23,7 @@ runChild(async () => {
     // caller, as the peers have no authentication either.
     auth: { mode: 'off', tenant: BENCH_TENANT },
     batching: requireBoolean(config, 'batching'),
+    ...(requireBoolean(config, 'compiled') ? {} : { compiledExecution: false as const }),
     // `undefined` keeps Engram's default (an in-process LRU cache).
     ...(requireBoolean(config, 'cache') ? {} : { cache: false as const }),
   });

@@ -16,7 +16,7 @@ export function deadlineFromHeaders(get: (name: string) => HeaderValue): { deadl
   return Number.isFinite(deadline) && deadline > 0 ? { deadlineMs: deadline } : {};
 }
 
-/** Header a caller sends as `off` to get no provenance (`extensions.contexts`, REST `meta`). */
+/** Header a caller sends as `off` to get no `extensions.contexts` in GraphQL answers (REST keeps `meta`: it is part of its schema). */
 export const PROVENANCE_HEADER = 'x-engram-provenance';
 
 /** False when the request asks for no provenance; on by default. */
