@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { GraphQLHandler } from '../graphql/index.js';
+import type { GraphiQLPage, GraphQLHandler } from '../graphql/index.js';
+import { sendStaticFile } from './graphiql-route.js';
 import { deadlineFromHeaders } from './request-options.js';
 import { httpErrorBody, httpErrorCode } from './error-responses.js';
 
@@ -27,19 +28,20 @@ const wantsPage = (method: string, accept: string | undefined): boolean => metho
  * Mounts yoga on Fastify: GraphQL over HTTP (GET/POST) and GraphiQL on browser GETs. Every operation
  * needs a verified principal; only GraphiQL's page itself (static, no data) loads without one.
  */
-export function registerGraphQLRoute(app: FastifyInstance, yoga: GraphQLHandler, options: { graphiql: boolean }): void {
+export function registerGraphQLRoute(app: FastifyInstance, yoga: GraphQLHandler, options: { graphiql: GraphiQLPage | undefined }): void {
   app.route({
     url: yoga.graphqlEndpoint,
     // PUT, PATCH and DELETE reach yoga so that it answers 405 with `Allow: GET, POST` (GraphQL over HTTP).
     method: ['GET', 'POST', 'OPTIONS', 'PUT', 'PATCH', 'DELETE'],
     config: {
       graphqlErrors: true,
-      // Yoga renders GraphiQL for a browser GET (Accept: text/html); CORS preflights carry no credentials.
+      // GraphiQL's page for a browser GET (Accept: text/html); CORS preflights carry no credentials.
       authentication: (request) =>
         request.method === 'OPTIONS' || wantsPage(request.method, request.headers.accept) ? 'optional' : 'required',
     },
     handler: async (request, reply) => {
-      if (!options.graphiql && wantsPage(request.method, request.headers.accept)) {
+      if (wantsPage(request.method, request.headers.accept)) {
+        if (options.graphiql) return sendStaticFile(request, reply, await options.graphiql.page());
         return reply.status(200).type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(PERSISTED_ONLY_PAGE);
       }
       const response = await yoga.handleNodeRequestAndResponse(request, reply, {
