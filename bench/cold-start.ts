@@ -17,6 +17,7 @@ const HELP = `npm run bench:cold-start [-- options]
 
   --runs <n>        starts measured (default 5; one unmeasured warm-up start comes first)
   --tsx             run src/main.ts under tsx instead of the build (the figure before the build)
+  --entry <file>    run this compiled entry instead of dist/main.js (e.g. another build, to compare)
   --help
 
 BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres): the server on which the
@@ -33,10 +34,26 @@ async function answered(url: string): Promise<boolean> {
   }
 }
 
-/** Milliseconds from spawn to the first answer with data, and the process's RSS right then. */
-async function coldStart(databaseUrl: string, tsx: boolean): Promise<{ ms: number; rssMb: number }> {
+interface ColdStart {
+  readonly ms: number;
+  /** CPU time the server used until then: less disturbed than `ms` by other work on the machine. */
+  readonly cpuMs: number;
+  readonly rssMb: number;
+}
+
+/** CPU time (user + system) and RSS of a running process, from /proc. */
+async function usage(pid: number): Promise<{ cpuMs: number; rssMb: number }> {
+  const [stat, status] = await Promise.all([readFile(`/proc/${pid}/stat`, 'utf8'), readFile(`/proc/${pid}/status`, 'utf8')]);
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in 1/100 s.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpuMs = (Number(fields[11]) + Number(fields[12])) * 10;
+  return { cpuMs, rssMb: Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024 };
+}
+
+/** From spawn to the first answer with data: wall time, the server's CPU time, its RSS right then. */
+async function coldStart(databaseUrl: string, entry: string[]): Promise<ColdStart> {
   const port = await freePort();
-  const args = tsx ? ['--import', 'tsx', 'src/main.ts'] : ['dist/main.js'];
+  const args = entry;
   const started = performance.now();
   const child = spawn(process.execPath, ['--max-old-space-size=512', ...args], {
     cwd: ROOT,
@@ -63,9 +80,7 @@ async function coldStart(databaseUrl: string, tsx: boolean): Promise<{ ms: numbe
       await sleep(5);
     }
     const ms = performance.now() - started;
-    const status = await readFile(`/proc/${child.pid}/status`, 'utf8').catch(() => '');
-    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
-    return { ms, rssMb: rssKb / 1024 };
+    return { ms, ...(await usage(child.pid as number)) };
   } finally {
     child.kill('SIGTERM');
     await exited;
@@ -73,25 +88,30 @@ async function coldStart(databaseUrl: string, tsx: boolean): Promise<{ ms: numbe
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, tsx: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: { runs: { type: 'string', default: '5' }, tsx: { type: 'boolean', default: false }, entry: { type: 'string' }, help: { type: 'boolean', default: false } },
+  });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return;
   }
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer (received "${values.runs}")`);
-  if (!values.tsx) buildIfStale(serverBuild(ROOT), { log: (line) => process.stderr.write(`${line}\n`) });
+  if (!values.tsx && values.entry === undefined) buildIfStale(serverBuild(ROOT), { log: (line) => process.stderr.write(`${line}\n`) });
+  const entry = values.tsx ? ['--import', 'tsx', 'src/main.ts'] : [values.entry ?? 'dist/main.js'];
   const database = await prepareBenchDatabase(process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-  await coldStart(database.url, values.tsx);
-  const results: Array<{ ms: number; rssMb: number }> = [];
-  for (let i = 0; i < runs; i++) results.push(await coldStart(database.url, values.tsx));
-  const sorted = results.map((r) => r.ms).sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-  const what = values.tsx ? 'node --import tsx src/main.ts' : 'node dist/main.js';
+  await coldStart(database.url, entry);
+  const results: ColdStart[] = [];
+  for (let i = 0; i < runs; i++) results.push(await coldStart(database.url, entry));
+  const stats = (values: number[], unit: string): string => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return `median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(0)} ${unit} (min ${sorted[0]?.toFixed(0)}, max ${sorted.at(-1)?.toFixed(0)})`;
+  };
   process.stdout.write(
-    `cold start to first answer (${what}, PostgreSQL, emulator off), ${runs} runs: ` +
-      `median ${median.toFixed(0)} ms, min ${sorted[0]?.toFixed(0)} ms, max ${sorted.at(-1)?.toFixed(0)} ms; ` +
-      `RSS at first answer ${results.map((r) => r.rssMb.toFixed(0)).join(', ')} MB\n`,
+    `cold start to first answer (node ${entry.join(' ')}, PostgreSQL, emulator off), ${runs} runs:\n` +
+      `  wall ${stats(results.map((r) => r.ms), 'ms')}\n` +
+      `  CPU  ${stats(results.map((r) => r.cpuMs), 'ms')}\n` +
+      `  RSS  ${stats(results.map((r) => r.rssMb), 'MB')}\n`,
   );
 }
 

@@ -6,6 +6,11 @@ import { readCpuTicks, readMemory, type MemoryUsage } from './proc-stats.js';
 
 const ROOT_URL = new URL('../../', import.meta.url);
 const ROOT = fileURLToPath(ROOT_URL);
+/**
+ * Node flags a server is deployed with: Engram's heap bound, as `npm start` and the Docker image set
+ * it (README, "Memory"). The peers document none, so they run with Node's defaults.
+ */
+const DEPLOYED_FLAGS: Readonly<Partial<Record<ChildScript, readonly string[]>>> = { 'engram-server': ['--max-old-space-size=512'] };
 const READY_TIMEOUT_MS = 60_000;
 const COUNTERS_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
@@ -59,7 +64,7 @@ export class ChildServers {
     const child = fork(script, [JSON.stringify(options.config)], {
       // Un-batched Engram adds an abort listener per load to the request's signal (> 10 for q20):
       // Node's leak warning would flood the log, once per request.
-      execArgv: ['--disable-warning=MaxListenersExceededWarning', ...(options.nodeFlags ?? [])],
+      execArgv: ['--disable-warning=MaxListenersExceededWarning', ...(DEPLOYED_FLAGS[options.script] ?? []), ...(options.nodeFlags ?? [])],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, NODE_ENV: 'production' },
     });

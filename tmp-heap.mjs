@@ -1,0 +1,20 @@
+import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+const ids = Array.from({ length: 20 }, (_, i) => `u${i + 1}`);
+const query = `{ ${ids.map((id, i) => `p${i + 1}: userProfile(userId: "${id}") { id email displayName locale timezone plan createdAt }`).join(" ")} }`;
+const flags = (process.env.FLAGS ?? '').split(' ').filter(Boolean);
+const child = fork('.bench-build/bench/servers/engram-server.js', [JSON.stringify({ databaseUrl: 'postgres://postgres@127.0.0.1:5432/engram_bench', zepApiKey: 'x', zepBaseUrl: 'http://127.0.0.1:9', batching: true, cache: false })], { execArgv: ['--heapsnapshot-signal=SIGUSR2', ...flags], env: { ...process.env, NODE_ENV: 'production' } });
+const ready = await new Promise((r) => child.on('message', (m) => m.type === 'ready' && r(m)));
+const rss = () => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024);
+console.log('pid', child.pid, 'idle RSS', rss());
+console.log((await (await fetch(`http://127.0.0.1:${ready.port}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) })).text()).slice(0, 300));
+if (process.env.SNAP) setTimeout(() => { console.log('snap at RSS', rss()); child.kill('SIGUSR2'); }, Number(process.env.SNAP));
+const cpu = () => { const st = readFileSync(`/proc/${child.pid}/stat`, 'utf8'); const f = st.slice(st.lastIndexOf(')') + 2).split(' '); return (Number(f[11]) + Number(f[12])) * 10; };
+const cpu0 = cpu();
+let peak = 0; const t = setInterval(() => { peak = Math.max(peak, rss()); }, 200);
+const res = await autocannon({ url: `http://127.0.0.1:${ready.port}/graphql`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }), connections: 50, duration: Number(process.env.DURATION ?? 10) });
+clearInterval(t);
+console.log('req/s', Math.round(res.requests.average), 'cpu us/req', Math.round((cpu() - cpu0) * 1000 / res.requests.total), 'errors', res.errors, 'non2xx', res.non2xx, 'RSS after', rss(), 'peak', peak);
+
+child.kill('SIGTERM');

@@ -1,0 +1,18 @@
+import v8 from 'node:v8';
+const mb = (n) => (n / 1048576).toFixed(1);
+const show = (label) => { globalThis.gc?.(); const m = process.memoryUsage(); console.log(label.padEnd(28), 'rss', mb(m.rss), 'heapUsed', mb(m.heapUsed), 'heapTotal', mb(m.heapTotal), 'external', mb(m.external)); };
+show('start');
+await import('@getzep/zep-cloud'); show('+zep sdk');
+await import('graphql-yoga'); show('+yoga');
+await import('kysely'); show('+kysely');
+await import('fastify'); show('+fastify');
+await import('zod'); show('+zod');
+const { createDemoEngram } = await import('./dist/demo/index.js'); show('+dist/demo');
+const { openDatabase } = await import('./dist/providers/postgres/index.js');
+const { createZepClient } = await import('./dist/providers/zep/index.js');
+const database = await openDatabase({ url: 'postgres://postgres@127.0.0.1:5432/engram_bench', poolSize: 10 });
+const engram = createDemoEngram({ db: database.db, pool: database.pool, zep: { client: createZepClient({ apiKey: 'x', baseUrl: 'http://127.0.0.1:9' }) }, logger: false, auth: { mode: 'off', tenant: 'acme' }, cache: false });
+await engram.app.listen({ port: 0, host: '127.0.0.1' }); show('listening');
+const s = v8.getHeapSpaceStatistics(); for (const x of s) console.log(' ', x.space_name.padEnd(24), mb(x.space_used_size), '/', mb(x.space_size));
+const cs = v8.getHeapCodeStatistics(); console.log(' code+metadata', mb(cs.code_and_metadata_size), 'bytecode', mb(cs.bytecode_and_metadata_size), 'external script source', mb(cs.external_script_source_size));
+await engram.close(); await database.close();
