@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BUILD_STAMP, buildIfStale, serverBuild, staleReason, type BuildTarget } from '../../scripts/build-if-stale.mjs';
 
+// Each test runs the real compiler up to three times; on a loaded machine one run takes seconds.
+const TSC_RUNS_TIMEOUT_MS = 120_000;
 const ROOT = join(import.meta.dirname, '..', '..');
 const made: string[] = [];
 
@@ -31,7 +33,7 @@ afterEach(() => {
 });
 
 describe('npm start builds dist/ only when it is stale', () => {
-  it('builds when there is no build, then skips the build while nothing changed', () => {
+  it('builds when there is no build, then skips the build while nothing changed', { timeout: TSC_RUNS_TIMEOUT_MS }, () => {
     const target = tinyProject();
     const dist = join(target.root, 'dist');
     expect(staleReason(target)).toBe('no complete build in dist/');
@@ -46,7 +48,7 @@ describe('npm start builds dist/ only when it is stale', () => {
     expect(statSync(join(dist, BUILD_STAMP)).mtimeMs).toBe(stamp);
   });
 
-  it('rebuilds after a source file, a new source file or the build settings changed', () => {
+  it('rebuilds after a source file, a new source file or the build settings changed', { timeout: TSC_RUNS_TIMEOUT_MS }, () => {
     const target = tinyProject();
     buildIfStale(target);
     const stamp = join(target.root, 'dist', BUILD_STAMP);
@@ -72,7 +74,7 @@ describe('npm start builds dist/ only when it is stale', () => {
     expect(staleReason(target)).toBe('tsconfig.build.json changed since the last build');
   });
 
-  it('keeps the previous build when the compiler fails, and says so', () => {
+  it('keeps the previous build when the compiler fails, and says so', { timeout: TSC_RUNS_TIMEOUT_MS }, () => {
     const target = tinyProject();
     buildIfStale(target);
     writeFileSync(join(target.root, 'src', 'main.ts'), 'export const answer: number = "not a number";\n');
