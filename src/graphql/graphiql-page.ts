@@ -133,10 +133,11 @@ function compressBundle(): Promise<CompressedBundle> {
   });
 }
 
+/** Monaco's worker label, the bundle's part, the served file's name. */
 const WORKERS = [
-  ['editorWorkerService', 'editor.worker'],
-  ['json', 'json.worker'],
-  ['graphql', 'graphql.worker'],
+  ['editorWorkerService', 'editorWorkerService', 'editor.worker'],
+  ['json', 'jsonWorker', 'json.worker'],
+  ['graphql', 'graphqlWorker', 'graphql.worker'],
 ] as const;
 
 /** `<` escaped, so that no string in the options can close the inline script. */
@@ -178,13 +179,7 @@ export class GraphiQLPage {
   async #build(): Promise<{ page: StaticFile; assets: ReadonlyMap<string, StaticFile> }> {
     const bundle = await compressBundle();
     const script = 'text/javascript; charset=utf-8';
-    const [js, css, ...workers] = [
-      asStaticFile(bundle.parts.js, script, IMMUTABLE),
-      asStaticFile(bundle.parts.css, 'text/css; charset=utf-8', IMMUTABLE),
-      asStaticFile(bundle.parts.editorWorkerService, script, IMMUTABLE),
-      asStaticFile(bundle.parts.jsonWorker, script, IMMUTABLE),
-      asStaticFile(bundle.parts.graphqlWorker, script, IMMUTABLE),
-    ];
+    const part = (name: BundlePart, contentType: string): StaticFile & { readonly hash: string } => asStaticFile(bundle.parts[name], contentType, IMMUTABLE);
     const favicon = /^data:([^;,]+);base64,(.*)$/s.exec(bundle.favicon);
     const icon = favicon ? await staticFile(Buffer.from(favicon[2] ?? '', 'base64'), favicon[1] ?? 'image/x-icon', IMMUTABLE) : undefined;
     const assets = new Map<string, StaticFile>();
@@ -193,14 +188,14 @@ export class GraphiQLPage {
       assets.set(fileName, file);
       return `${this.assetsPath}/${fileName}`;
     };
-    const workerUrls = Object.fromEntries(WORKERS.map(([label, name], i) => [label, url(name, workers[i] as StaticFile & { hash: string }, 'js')]));
+    const workerUrls = Object.fromEntries(WORKERS.map(([label, name, file]) => [label, url(file, part(name, script), 'js')]));
     const html = `<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
     <title>${escapeHtml(this.#options.title ?? 'Engram')}</title>
     ${icon ? `<link rel="icon" href="${url('favicon', icon, 'ico')}" />` : ''}
-    <link rel="stylesheet" href="${url('graphiql', css, 'css')}" />
+    <link rel="stylesheet" href="${url('graphiql', part('css', 'text/css; charset=utf-8'), 'css')}" />
   </head>
   <body id="body" class="no-focus-outline">
     <noscript>You need to enable JavaScript to run this app.</noscript>
@@ -209,7 +204,7 @@ export class GraphiQLPage {
       const workers = ${inlineJson(workerUrls)};
       self['MonacoEnvironment'] = { globalAPI: false, getWorkerUrl: (moduleId, label) => workers[label] };
     </script>
-    <script src="${url('graphiql', js, 'js')}"></script>
+    <script src="${url('graphiql', part('js', script), 'js')}"></script>
     <script>
       YogaGraphiQL.renderYogaGraphiQL(window.document.querySelector('#root'), ${inlineJson(this.#options)});
     </script>
