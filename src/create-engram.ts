@@ -7,6 +7,7 @@ import {
   compileSchema,
   createDocumentCaches,
   createGraphQLHandler,
+  GraphiQLPage,
   PersistedDocumentStore,
   yogaLogger,
   type CompiledExecutorStats,
@@ -174,10 +175,7 @@ export function createEngram(options: EngramOptions): Engram {
     schema,
     store,
     logger: yogaLogger(logger),
-    ...(options.graphiqlDefaultQuery ? { defaultQuery: options.graphiqlDefaultQuery } : {}),
-    examples: options.graphiqlExamples ?? [],
     persistedDocuments,
-    ...(options.graphiqlHeaders ? { graphiqlHeaders: options.graphiqlHeaders } : {}),
     documentCaches,
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     ...(options.compiledExecution === undefined ? {} : { compiledExecution: options.compiledExecution }),
@@ -186,7 +184,14 @@ export function createEngram(options: EngramOptions): Engram {
     store,
     authenticator,
     graphql,
-    graphiql: !persistedDocuments.only,
+    // Persisted-only mode rejects ad-hoc queries, so GraphiQL (and its introspection) could not work.
+    graphiql: persistedDocuments.only
+      ? false
+      : new GraphiQLPage({
+          ...(options.graphiqlDefaultQuery ? { defaultQuery: options.graphiqlDefaultQuery } : {}),
+          examples: options.graphiqlExamples ?? [],
+          ...(options.graphiqlHeaders ? { headers: options.graphiqlHeaders } : {}),
+        }),
     persistedDocuments: persistedDocuments.manifest,
     logger,
     ...(metrics ? { metrics } : {}),

@@ -1,14 +1,13 @@
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino, type Logger } from 'pino';
-import { PinoPretty } from 'pino-pretty';
 import { isLoopbackHost, loadConfig, type EngramConfig } from './config.js';
 import { ApiKeyStore, Authenticator } from './auth/index.js';
 import { createDemoEngram, demoPersistedDocuments, ensureDemoKeys, seedDemo, seedZepDemo, type DemoKey } from './demo/index.js';
 import { ConfigError, errorMessage } from './errors/index.js';
 import { migrateToLatest, openDatabase, type EngramDatabase } from './providers/postgres/index.js';
 import { createZepClient, type ZepProviderOptions } from './providers/zep/index.js';
-import { startZepEmulator, type ZepEmulator } from './zep-emulator/index.js';
+import type { ZepEmulator } from './zep-emulator/index.js';
 import { RedisConnection } from './redis/index.js';
 import { MemoryContextCache, RedisContextCache, type ContextCache } from './store/index.js';
 
@@ -36,6 +35,8 @@ async function connectZep(config: EngramConfig, logger: Logger): Promise<{ optio
     return { options: { client: createZepClient({ apiKey: config.zep.apiKey, baseUrl }), tenantClients, ...tuning } };
   }
   logger.info(`ZEP_API_KEY is not set: starting the local Zep emulator on port ${config.zep.port}`);
+  // Loaded here only: a deployment with Zep Cloud never pays for the emulator's modules.
+  const { startZepEmulator } = await import('./zep-emulator/index.js');
   const emulator = await startZepEmulator({ port: config.zep.port });
   const client = createZepClient({ apiKey: emulator.apiKey, baseUrl: emulator.baseUrl });
   const counts = await seedZepDemo(client);
@@ -93,8 +94,9 @@ async function main(): Promise<void> {
   const pretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && process.stdout.isTTY === true);
   const logger = pino(
     { level: config.logLevel, base: { service: 'engram' } },
-    // In the main thread (sync), so that log lines and the demo keys printed to stdout keep their order.
-    pretty ? PinoPretty({ sync: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,service' }) : undefined,
+    // In the main thread (sync), so that log lines and the demo keys printed to stdout keep their order;
+    // loaded for a terminal only (JSON logs need none of it).
+    pretty ? (await import('pino-pretty')).PinoPretty({ sync: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,service' }) : undefined,
   );
 
   logger.info(config.database.kind === 'postgres' ? 'connecting to PostgreSQL (DATABASE_URL)' : `opening the embedded database (PGlite) in ${config.database.dir}`);

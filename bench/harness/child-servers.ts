@@ -1,8 +1,16 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { benchBuild, buildIfStale } from '../../scripts/build-if-stale.mjs';
 import { type ChildMessage, isChildMessage, type ServerCounters } from './ipc.js';
 import { readCpuTicks, readMemory, type MemoryUsage } from './proc-stats.js';
 
+const ROOT_URL = new URL('../../', import.meta.url);
+const ROOT = fileURLToPath(ROOT_URL);
+/**
+ * Node flags a server is deployed with: Engram's heap bound, as `npm start` and the Docker image set
+ * it (README, "Memory"). The peers document none, so they run with Node's defaults.
+ */
+const DEPLOYED_FLAGS: Readonly<Partial<Record<ChildScript, readonly string[]>>> = { 'engram-server': ['--max-old-space-size=512'] };
 const READY_TIMEOUT_MS = 60_000;
 const COUNTERS_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
@@ -43,13 +51,20 @@ function exited(child: ChildProcess): Promise<void> {
 export class ChildServers {
   readonly #children = new Set<ChildProcess>();
   #nextId = 1;
+  #built = false;
 
   async start(options: StartOptions): Promise<ChildServer> {
-    const script = fileURLToPath(new URL(`../servers/${options.script}.ts`, import.meta.url));
+    // Every child, Engram and peers alike, runs compiled: under tsx each would carry ≈ 125 MB of
+    // RSS and its CPU that are no part of the server.
+    if (!this.#built) {
+      buildIfStale(benchBuild(ROOT), { log: (line) => process.stderr.write(`${line}\n`) });
+      this.#built = true;
+    }
+    const script = fileURLToPath(new URL(`.bench-build/bench/servers/${options.script}.js`, ROOT_URL));
     const child = fork(script, [JSON.stringify(options.config)], {
       // Un-batched Engram adds an abort listener per load to the request's signal (> 10 for q20):
       // Node's leak warning would flood the log, once per request.
-      execArgv: ['--import', 'tsx', '--disable-warning=MaxListenersExceededWarning', ...(options.nodeFlags ?? [])],
+      execArgv: ['--disable-warning=MaxListenersExceededWarning', ...(DEPLOYED_FLAGS[options.script] ?? []), ...(options.nodeFlags ?? [])],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, NODE_ENV: 'production' },
     });

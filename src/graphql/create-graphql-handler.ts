@@ -1,6 +1,5 @@
 import type { GraphQLSchema } from 'graphql';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, type GraphiQLOptions, type YogaServerInstance, type YogaLogger } from 'graphql-yoga';
+import { createYoga, type YogaServerInstance, type YogaLogger } from 'graphql-yoga';
 import type { Principal } from '../auth/index.js';
 import { UnauthenticatedError } from '../errors/index.js';
 import type { VirtualStore } from '../store/index.js';
@@ -16,30 +15,16 @@ import { useProvenance } from './provenance-plugin.js';
 import { DEFAULT_MAX_NESTING, useQueryLimits, type QueryLimits } from './query-limits.js';
 import { useUrlParamsCheck } from './url-params.js';
 
-/** An operation GraphiQL opens as a tab, ready to run. */
-export interface GraphiQLExample {
-  /** `# …` line shown above the operation. */
-  readonly description: string;
-  readonly query: string;
-  readonly variables: Readonly<Record<string, unknown>>;
-}
-
 export interface GraphQLHandlerOptions {
   readonly schema: GraphQLSchema;
   readonly store: VirtualStore;
   readonly logger: YogaLogger;
-  /** Query shown when GraphiQL opens (its first tab) and in every new tab. */
-  readonly defaultQuery?: string;
-  /** Operations GraphiQL opens as further tabs, with their variables. @default none */
-  readonly examples?: readonly GraphiQLExample[];
   /** Persisted documents (manifest, persisted-only mode, APQ). @default an empty manifest, APQ on */
   readonly persistedDocuments?: PersistedDocumentStore;
   /** @default '/graphql' */
   readonly endpoint?: string;
   /** Depth, alias, token, cost and directive limits (graphql-armor); `false` turns them off. */
   readonly limits?: QueryLimits | false;
-  /** Headers GraphiQL's header pane starts with (the demo's API key, in demo mode only). @default none */
-  readonly graphiqlHeaders?: Readonly<Record<string, string>>;
   /** Parsed documents kept for reuse, bounded by bytes. @default `createDocumentCaches()` (32 MiB) */
   readonly documentCaches?: DocumentCaches;
   /**
@@ -71,34 +56,9 @@ export interface GraphQLHandler {
   readonly compiled: CompiledExecutor | undefined;
 }
 
-function graphiqlTabs(options: GraphQLHandlerOptions): Array<{ query: string; variables?: string; headers?: string }> {
-  const headers = options.graphiqlHeaders ? { headers: JSON.stringify(options.graphiqlHeaders, null, 2) } : {};
-  return [
-    ...(options.defaultQuery ? [{ query: options.defaultQuery, ...headers }] : []),
-    ...(options.examples ?? []).map((example) => ({
-      query: `# ${example.description}\n${example.query}\n`,
-      variables: JSON.stringify(example.variables, null, 2),
-      ...headers,
-    })),
-  ];
-}
-
-/**
- * GraphiQL with its scripts, styles and editor workers inlined (no CDN: it works offline and
- * behind strict networks). The page is rendered once: the options never change.
- */
-function offlineGraphiQL(): (options: GraphiQLOptions) => string {
-  let page: string | undefined;
-  return (options) => {
-    page ??= renderGraphiQL(options);
-    return page;
-  };
-}
-
 export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHandler {
   const { store } = options;
   const persistedDocuments = options.persistedDocuments ?? new PersistedDocumentStore();
-  const tabs = graphiqlTabs(options);
   const operations = options.compiledExecution === false ? undefined : new CompiledOperations(options.schema, options.compiledExecution);
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema: options.schema,
@@ -106,17 +66,8 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
     logging: options.logger,
     landingPage: false,
     maskedErrors: { maskError, isDev: false },
-    // Persisted-only mode rejects ad-hoc queries, so GraphiQL (and its introspection) could not work.
-    graphiql: persistedDocuments.only
-      ? false
-      : {
-          title: 'Engram',
-          ...(options.defaultQuery ? { defaultQuery: options.defaultQuery } : {}),
-          ...(tabs.length > 0 ? { defaultTabs: tabs } : {}),
-          ...(options.graphiqlHeaders ? { headers: JSON.stringify(options.graphiqlHeaders, null, 2), defaultHeaders: JSON.stringify(options.graphiqlHeaders, null, 2) } : {}),
-          defaultEditorToolsVisibility: options.graphiqlHeaders ? 'headers' : 'variables',
-        },
-    renderGraphiQL: offlineGraphiQL(),
+    // The HTTP layer serves GraphiQL (`GraphiQLPage`): compressed, cacheable, loaded on first use.
+    graphiql: false,
     parserAndValidationCache: options.documentCaches ?? createDocumentCaches(),
     context: ({ request, principal, deadlineMs, requestId, provenance }) => {
       // The HTTP layer answers 401 before yoga runs; this only guards other ways of calling yoga.

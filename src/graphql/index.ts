@@ -4,7 +4,9 @@ export type { CompiledExecutorStats, CompiledRequest, CompiledResponse } from '.
 export { CompiledOperations, operationKey, useCompiledOperations } from './compiled-operations.js';
 export type { CompiledExecution, CompiledOperationsOptions } from './compiled-operations.js';
 export { createGraphQLHandler } from './create-graphql-handler.js';
-export type { GraphiQLExample, GraphQLHandler, GraphQLHandlerOptions, ServerContext } from './create-graphql-handler.js';
+export type { GraphQLHandler, GraphQLHandlerOptions, ServerContext } from './create-graphql-handler.js';
+export { GraphiQLPage } from './graphiql-page.js';
+export type { GraphiQLExample, GraphiQLPageOptions, StaticFile } from './graphiql-page.js';
 export type { GraphQLContext } from './graphql-context.js';
 export { createDocumentCaches, estimateDocumentBytes } from './document-caches.js';
 export type { DocumentCaches, DocumentCachesOptions } from './document-caches.js';

@@ -2,12 +2,13 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/index.js';
-import type { GraphQLHandler, PersistedDocumentsManifest } from '../graphql/index.js';
+import type { GraphiQLPage, GraphQLHandler, PersistedDocumentsManifest } from '../graphql/index.js';
 import type { EngramMetrics } from '../observability/index.js';
 import type { RedisConnection } from '../redis/index.js';
 import type { VirtualStore } from '../store/index.js';
 import { principalOf, registerAuthentication, requireAuthentication } from './authentication.js';
 import { clientErrorResponse, frameworkErrorResponse, registerErrorResponses } from './error-responses.js';
+import { registerGraphiQLAssets } from './graphiql-route.js';
 import { registerGraphQLRoute } from './graphql-route.js';
 import { registerHealthRoutes, type ReadinessCheck } from './health-routes.js';
 import { boundConnections, httpServerOptions, type HttpLimits } from './http-limits.js';
@@ -46,8 +47,8 @@ export interface HttpServerOptions {
   readonly rateLimit?: RateLimitOptions;
   /** Load shedding under event-loop pressure; off when absent. */
   readonly loadShedding?: LoadSheddingOptions;
-  /** Whether yoga serves GraphiQL (its page loads without credentials). @default true */
-  readonly graphiql?: boolean;
+  /** GraphiQL, served on browser GETs of the GraphQL endpoint (its page loads without credentials). @default none */
+  readonly graphiql?: GraphiQLPage | false;
   /** True once shutdown began: `/readyz` answers 503 so load balancers stop sending traffic. */
   readonly draining?: () => boolean;
   /** Request, headers and keep-alive timeouts and the connection cap. @default see `HttpLimits` */
@@ -124,7 +125,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   // Routes live in a plugin so that the rate limiter's and load shedder's hooks apply to them.
   void app.register(async (routes) => {
     requireAuthentication(routes);
-    registerGraphQLRoute(routes, options.graphql, { graphiql: options.graphiql ?? true });
+    registerGraphQLRoute(routes, options.graphql, { graphiql: options.graphiql || undefined });
+    if (options.graphiql) registerGraphiQLAssets(routes, options.graphiql);
     registerHealthRoutes(routes, options.store, options.ready, options.draining);
     registerRestRoutes(routes, options.store, (request, signal) =>
       options.store.session({ principal: principalOf(request), signal, requestId: request.id, ...deadlineFromHeaders((h) => request.headers[h]) }),

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { GraphQLHandler } from '../graphql/index.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { GraphiQLPage, GraphQLHandler } from '../graphql/index.js';
+import { sendStaticFile } from './graphiql-route.js';
 import { deadlineFromHeaders, provenanceFromHeaders } from './request-options.js';
 import { httpErrorBody, httpErrorCode } from './error-responses.js';
 
@@ -48,7 +49,7 @@ const headerOf = (request: FastifyRequest, name: string): string | undefined => 
  * one. A JSON POST of a query document seen before runs compiled, straight from Fastify's parsed
  * body; everything else goes through yoga's full pipeline, its answer sent as one string.
  */
-export function registerGraphQLRoute(app: FastifyInstance, graphql: GraphQLHandler, options: { graphiql: boolean }): void {
+export function registerGraphQLRoute(app: FastifyInstance, graphql: GraphQLHandler, options: { graphiql: GraphiQLPage | undefined }): void {
   const { yoga, compiled } = graphql;
   app.route({
     url: yoga.graphqlEndpoint,
@@ -56,12 +57,13 @@ export function registerGraphQLRoute(app: FastifyInstance, graphql: GraphQLHandl
     method: ['GET', 'POST', 'OPTIONS', 'PUT', 'PATCH', 'DELETE'],
     config: {
       graphqlErrors: true,
-      // Yoga renders GraphiQL for a browser GET (Accept: text/html); CORS preflights carry no credentials.
+      // GraphiQL's page for a browser GET (Accept: text/html); CORS preflights carry no credentials.
       authentication: (request) =>
         request.method === 'OPTIONS' || wantsPage(request.method, request.headers.accept) ? 'optional' : 'required',
     },
     handler: async (request, reply) => {
-      if (!options.graphiql && wantsPage(request.method, request.headers.accept)) {
+      if (wantsPage(request.method, request.headers.accept)) {
+        if (options.graphiql) return sendStaticFile(request, reply, await options.graphiql.page());
         return reply.status(200).type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(PERSISTED_ONLY_PAGE);
       }
       const { deadlineMs } = deadlineFromHeaders((h) => request.headers[h]);

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors/index.js';
 
@@ -33,6 +34,11 @@ type State = 'unknown' | 'up' | 'down';
 // slow answer (a busy event loop) is not an outage and must not flap the state.
 const FAILURES_BEFORE_DOWN = 3;
 
+/** ioredis, required on the first connection: a deployment without Redis never loads it. */
+function redisClass(): typeof Redis {
+  return (createRequire(import.meta.url)('ioredis') as typeof import('ioredis')).Redis;
+}
+
 /**
  * The Redis connection shared by the cross-request cache and the rate limiter, which both treat
  * Redis as optional: a command that fails or times out fails open (and is counted), and while the
@@ -50,7 +56,8 @@ export class RedisConnection {
 
   constructor(options: RedisConnectionOptions) {
     this.#logger = options.logger ? options.logger.child({ component: 'redis' }) : undefined;
-    this.client = new Redis(options.url, {
+    const RedisClient = redisClass();
+    this.client = new RedisClient(options.url, {
       commandTimeout: options.commandTimeoutMs ?? 100,
       connectTimeout: options.connectTimeoutMs ?? 1000,
       // Commands are never retried: the caller has a fallback and a request is waiting.

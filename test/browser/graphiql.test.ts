@@ -91,6 +91,10 @@ describe('GraphiQL at /graphql in a real browser', () => {
     const result = await resultContaining(page, 'Ada Lovelace');
     expect(result).toContain('"displayName": "Ada Lovelace"');
     expect(foreign).toEqual([]);
+    // The editor's GraphQL language service runs in a worker loaded from Engram's cached assets.
+    await expect
+      .poll(() => page.workers().map((worker) => new URL(worker.url()).pathname), { timeout: 10_000 })
+      .toContainEqual(expect.stringMatching(/^\/graphiql\/assets\/graphql\.worker\.[\w-]{16}\.js$/));
     await page.context().close();
   });
 

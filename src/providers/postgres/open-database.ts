@@ -1,5 +1,4 @@
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import type pg from 'pg';
 import { createPool, type PoolOptions } from './create-pool.js';
@@ -32,6 +31,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenedData
     return { db, kind: 'postgres', pool, close: () => db.destroy() };
   }
   if (!options.pgliteDir.startsWith('memory://')) await mkdir(options.pgliteDir, { recursive: true });
+  // Loaded for the embedded database only: a deployment on a PostgreSQL server never needs it.
+  const { PGlite } = await import('@electric-sql/pglite');
   const pglite = await PGlite.create(options.pgliteDir);
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   return { db, kind: 'pglite', close: () => db.destroy() };
