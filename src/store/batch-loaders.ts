@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { ProviderTimeoutError, type EngramError, type ErrorCode } from '../errors/index.js';
+import { DeadlineExceededError, ProviderTimeoutError, type EngramError, type ErrorCode } from '../errors/index.js';
 import { isTracingEnabled, inSpan, type StoreObserver } from '../observability/index.js';
 import type { Provider } from '../providers/index.js';
 import type { ProviderPolicy } from './provider-policy.js';
@@ -7,7 +7,7 @@ import { errorCode } from './resolve-sources.js';
 
 export interface BatchLoadersOptions {
   readonly providers: ReadonlyMap<string, Provider>;
-  readonly policy: (provider: string) => ProviderPolicy;
+  readonly policies: { policy(provider: string): ProviderPolicy };
   readonly observer: StoreObserver;
   /** Off only to measure N+1. */
   readonly batching: boolean;
@@ -16,8 +16,8 @@ export interface BatchLoadersOptions {
   /** The verified tenant: every batch of these loaders serves it, and only it. */
   readonly tenant: string;
   readonly requestId: string | undefined;
-  /** The error of a load cut short by the request's deadline. */
-  readonly deadlineExceeded: () => EngramError;
+  /** The request's deadline: a load cut short by it fails with `DEADLINE_EXCEEDED`. */
+  readonly deadlineMs: number;
 }
 
 // Shared by every batch without a failed key; never written (a failing batch gets its own list).
@@ -94,7 +94,7 @@ export class BatchLoaders {
     const shared: SharedTimer = { timeoutMs, createdAt: now, waiters: 1, fail: [], timer: undefined };
     shared.timer = setTimeout(() => {
       if (entry.timers.get(timeoutMs) === shared) entry.timers.delete(timeoutMs);
-      const error = budget < timeoutMs ? this.#options.deadlineExceeded() : new ProviderTimeoutError({ provider: entry.provider, operation: entry.operation }, timeoutMs);
+      const error = budget < timeoutMs ? new DeadlineExceededError(this.#options.deadlineMs) : new ProviderTimeoutError({ provider: entry.provider, operation: entry.operation }, timeoutMs);
       for (const fail of shared.fail) fail(error);
     }, budget);
     entry.timers.set(timeoutMs, shared);
@@ -124,30 +124,15 @@ export class BatchLoaders {
   }
 
   #create(providerName: string, operation: string): OperationLoader {
-    const { observer, batching, signal, tenant, requestId } = this.#options;
+    const { batching } = this.#options;
     const provider = this.#options.providers.get(providerName) as Provider;
-    const policy = this.#options.policy(providerName);
-    const spanName = `batch ${providerName}.${operation}`;
-    const loadBatch = (batchSignal: AbortSignal, keys: readonly unknown[]) =>
-      provider.load(operation, keys, requestId === undefined ? { signal: batchSignal, tenant } : { signal: batchSignal, tenant, requestId });
-    const runBatch = async (keys: readonly unknown[]): Promise<unknown[]> => {
-      const started = performance.now();
-      const results = await policy.run(operation, keys, (batchSignal) => loadBatch(batchSignal, keys), signal);
-      let errors: ErrorCode[] = NO_ERRORS;
-      for (const r of results) {
-        if (!(r instanceof Error)) continue;
-        if (errors === NO_ERRORS) errors = [];
-        errors.push(errorCode(r));
-      }
-      observer.batch({ provider: providerName, operation, keys: keys.length, latencyMs: performance.now() - started, errors });
-      return results as unknown[];
-    };
+    // Closures are passed inline, never named: under tsx (keepNames) a named closure costs a defineProperty each time it is made.
     const loader = new DataLoader<unknown, unknown, string>(
       // Errors are returned in their slots (batch contract), so DataLoader rejects only that key.
       (keys) =>
         isTracingEnabled()
-          ? inSpan(spanName, { 'engram.provider': providerName, 'engram.operation': operation, 'engram.keys': keys.length }, () => runBatch(keys))
-          : runBatch(keys),
+          ? inSpan(`batch ${providerName}.${operation}`, { 'engram.provider': providerName, 'engram.operation': operation, 'engram.keys': keys.length }, () => this.#runBatch(provider, operation, keys))
+          : this.#runBatch(provider, operation, keys),
       {
         cacheKeyFn: provider.keyIdOf(operation),
         maxBatchSize: batching ? provider.maxBatchSize(operation) : 1,
@@ -156,6 +141,26 @@ export class BatchLoaders {
       },
     );
     return { provider: providerName, operation, loader, timers: new Map() };
+  }
+
+  async #runBatch(provider: Provider, operation: string, keys: readonly unknown[]): Promise<unknown[]> {
+    const { observer, signal, tenant, requestId } = this.#options;
+    const started = performance.now();
+    const policy = this.#options.policies.policy(provider.name);
+    const results = await policy.run(
+      operation,
+      keys,
+      (batchSignal) => provider.load(operation, keys, requestId === undefined ? { signal: batchSignal, tenant } : { signal: batchSignal, tenant, requestId }),
+      signal,
+    );
+    let errors: ErrorCode[] = NO_ERRORS;
+    for (const r of results) {
+      if (!(r instanceof Error)) continue;
+      if (errors === NO_ERRORS) errors = [];
+      errors.push(errorCode(r));
+    }
+    observer.batch({ provider: provider.name, operation, keys: keys.length, latencyMs: performance.now() - started, errors });
+    return results as unknown[];
   }
 }
 

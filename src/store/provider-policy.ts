@@ -91,6 +91,23 @@ class BatchOutage extends Error {
   }
 }
 
+/** Aborts a batch when its request's signal aborts. */
+class AbortForwarder {
+  readonly #batch: AbortController;
+
+  constructor(batch: AbortController) {
+    this.#batch = batch;
+  }
+
+  handleEvent(): void {
+    this.#batch.abort();
+  }
+}
+
+function abortBatch(batch: AbortController): void {
+  batch.abort();
+}
+
 /** A batch waiting for a bulkhead slot. */
 interface QueuedBatch {
   readonly signal: AbortSignal;
@@ -202,9 +219,10 @@ export class ProviderPolicy {
   async #runClosed(operation: string, keys: readonly unknown[], load: Load, signal: AbortSignal): Promise<ReadonlyArray<unknown>> {
     this.#fastRuns += 1;
     const batch = new AbortController();
-    const abort = (): void => batch.abort();
-    signal.addEventListener('abort', abort);
-    const timer = setTimeout(abort, this.#timeoutMs);
+    // A listener object and a module function, not closures: named closures cost a defineProperty under tsx.
+    const forward = new AbortForwarder(batch);
+    signal.addEventListener('abort', forward);
+    const timer = setTimeout(abortBatch, this.#timeoutMs, batch);
     let failure: unknown;
     try {
       const results = await load(batch.signal);
@@ -217,7 +235,7 @@ export class ProviderPolicy {
       failure = error;
     } finally {
       clearTimeout(timer);
-      signal.removeEventListener('abort', abort);
+      signal.removeEventListener('abort', forward);
     }
     return this.#runPolicy(operation, keys, load, signal, { failure, signal: batch.signal });
   }

@@ -9,7 +9,7 @@ import { contextCacheKey, isFresh, isServableStale, retainMs } from './cache-pol
 import type { CacheEntry } from './context-cache.js';
 import { describeInvalidArguments, invalidArguments } from './format-zod-issues.js';
 import type { Provenance, SourceAttempt } from './provenance.js';
-import { errorCode, resolveSources, type Resolution, type ResolveSourcesInput } from './resolve-sources.js';
+import { errorCode, resolveSources, type Resolution } from './resolve-sources.js';
 import type { VirtualStore } from './virtual-store.js';
 
 export interface SessionOptions {
@@ -74,7 +74,6 @@ export class StoreSession {
   readonly #deadlineAt: number;
   readonly #deadlineMs: number;
   readonly #lookupOwner: OwnerLookup;
-  readonly #sourceInput: Pick<ResolveSourcesInput, 'remainingMs' | 'load' | 'deadlineExceeded'>;
   readonly principal: Principal;
   /** Provenance of every context resolved with a `path`, in resolution order. */
   readonly provenance = new Map<string, Provenance>();
@@ -89,22 +88,17 @@ export class StoreSession {
     this.principal = options.principal;
     this.#loaders = new BatchLoaders({
       providers: store.providerMap,
-      policy: (provider) => store.policy(provider),
+      policies: store,
       observer: store.observer,
       batching: store.batching,
       // No per-request timer: fields stop waiting at the deadline and each batch is bounded by its policy.
       signal: options.signal ?? NEVER_ABORTED,
       tenant: options.principal.tenant,
       requestId: options.requestId,
-      deadlineExceeded: () => new DeadlineExceededError(this.#deadlineMs),
+      deadlineMs: this.#deadlineMs,
     });
     this.#lookupOwner = (owner, ownerArgs) =>
       this.#loaders.load(owner.lookup.provider, owner.lookup.operation, owner.key(ownerArgs), store.providerTimeoutMs, this.#remainingMs());
-    this.#sourceInput = {
-      remainingMs: () => this.#remainingMs(),
-      load: (source, key, remaining) => this.#load(source, key, remaining),
-      deadlineExceeded: () => new DeadlineExceededError(this.#deadlineMs),
-    };
   }
 
   /** The store this session belongs to. */
@@ -223,7 +217,14 @@ export class StoreSession {
         primaryError = { error };
       }
     }
-    const resolution = await resolveSources({ ...this.#sourceInput, sources, args, ...(primaryError ? { primaryError } : {}) });
+    const resolution = await resolveSources({
+      sources,
+      args,
+      ...(primaryError ? { primaryError } : {}),
+      remainingMs: () => this.#remainingMs(),
+      load: (source, key, remaining) => this.#load(source, key, remaining),
+      deadlineExceeded: () => new DeadlineExceededError(this.#deadlineMs),
+    });
 
     if (resolution.ok) {
       const { source, value } = resolution;
