@@ -1,6 +1,6 @@
 export { compileAccessRule } from './access-rule.js';
 export type { AccessRule, CompiledAccessRule, OwnerRule } from './access-rule.js';
-export { authorize } from './authorize.js';
+export { authorize, authorizeNow } from './authorize.js';
 export type { OwnerLookup } from './authorize.js';
 export { ApiKeyStore } from './api-key-store.js';
 export type { ApiKeyInfo, ApiKeyStoreOptions, CreateApiKeyInput } from './api-key-store.js';

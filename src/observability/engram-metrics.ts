@@ -11,6 +11,30 @@ export interface ObservedStore {
 
 const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, open: 1, 'half-open': 2, isolated: 3 };
 
+/** The series of one provider operation, resolved once instead of hashing its labels per batch. */
+interface OperationSeries {
+  readonly batches: Counter.Internal;
+  readonly keys: Counter.Internal;
+  readonly size: Histogram.Internal<'provider' | 'operation'>;
+  readonly duration: Histogram.Internal<'provider' | 'operation'>;
+  readonly errors: Map<ErrorCode, Counter.Internal>;
+}
+
+/** `get` of a two-level map, creating the entry on first use. */
+function series<V>(map: Map<string, Map<string, V>>, a: string, b: string, create: () => V): V {
+  let inner = map.get(a);
+  if (!inner) {
+    inner = new Map();
+    map.set(a, inner);
+  }
+  let value = inner.get(b);
+  if (value === undefined) {
+    value = create();
+    inner.set(b, value);
+  }
+  return value;
+}
+
 /**
  * Prometheus metrics of one Engram instance, on its own registry (no global state, so several
  * instances can live in one process). It is the store's observer for provider, cache and breaker
@@ -29,6 +53,10 @@ export class EngramMetrics implements StoreObserver {
   readonly #cache: Counter<'context' | 'outcome'>;
   readonly #fallbacks: Counter<'context' | 'from' | 'reason'>;
   readonly #droppedConnections: Counter;
+  // Children are kept by label values: none of these metrics is ever reset.
+  readonly #operationSeries = new Map<string, Map<string, OperationSeries>>();
+  readonly #cacheSeries = new Map<string, Map<string, Counter.Internal>>();
+  readonly #httpSeries = new Map<string, Map<string, { readonly duration: Histogram.Internal<'method' | 'route'>; readonly byStatus: Map<number, Counter.Internal> }>>();
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -114,16 +142,30 @@ export class EngramMetrics implements StoreObserver {
   }
 
   batch(event: BatchEvent): void {
-    const labels = { provider: event.provider, operation: event.operation };
-    this.#batches.inc(labels);
-    this.#keys.inc(labels, event.keys);
-    this.#batchSize.observe(labels, event.keys);
-    this.#batchDuration.observe(labels, event.latencyMs / 1000);
-    for (const code of event.errors) this.#errors.inc({ ...labels, code });
+    const { provider, operation } = event;
+    const s = series(this.#operationSeries, provider, operation, () => ({
+      batches: this.#batches.labels(provider, operation),
+      keys: this.#keys.labels(provider, operation),
+      size: this.#batchSize.labels(provider, operation),
+      duration: this.#batchDuration.labels(provider, operation),
+      errors: new Map<ErrorCode, Counter.Internal>(),
+    }));
+    s.batches.inc();
+    s.keys.inc(event.keys);
+    s.size.observe(event.keys);
+    s.duration.observe(event.latencyMs / 1000);
+    for (const code of event.errors) {
+      let errors = s.errors.get(code);
+      if (!errors) {
+        errors = this.#errors.labels(provider, operation, code);
+        s.errors.set(code, errors);
+      }
+      errors.inc();
+    }
   }
 
   cache(context: string, outcome: 'hit' | 'miss' | 'stale'): void {
-    this.#cache.inc({ context, outcome });
+    series(this.#cacheSeries, context, outcome, () => this.#cache.labels(context, outcome)).inc();
   }
 
   fallback(context: string, from: string, reason: ErrorCode): void {
@@ -135,7 +177,13 @@ export class EngramMetrics implements StoreObserver {
   }
 
   httpRequest(method: string, route: string, status: number, seconds: number): void {
-    this.#httpRequests.inc({ method, route, status: String(status) });
-    this.#httpDuration.observe({ method, route }, seconds);
+    const s = series(this.#httpSeries, method, route, () => ({ duration: this.#httpDuration.labels(method, route), byStatus: new Map<number, Counter.Internal>() }));
+    let requests = s.byStatus.get(status);
+    if (!requests) {
+      requests = this.#httpRequests.labels(method, route, String(status));
+      s.byStatus.set(status, requests);
+    }
+    requests.inc();
+    s.duration.observe(seconds);
   }
 }

@@ -12,7 +12,11 @@ export function resultsByKey<K, R, V>(
 ): V[] {
   const index = new Map<string, V>();
   for (const row of rows) index.set(rowKeyId(row), toValue(row));
-  return keys.map((key) => (index.has(keyId(key)) ? (index.get(keyId(key)) as V) : missing));
+  return keys.map((key) => {
+    const id = keyId(key);
+    const value = index.get(id);
+    return value !== undefined || index.has(id) ? (value as V) : missing;
+  });
 }
 
 /**

@@ -100,6 +100,10 @@ export class ProviderRuntime implements Provider {
     return this.#operation(operation).keyId(key);
   }
 
+  keyIdOf(operation: string): (key: unknown) => string {
+    return this.#operation(operation).keyId;
+  }
+
   maxBatchSize(operation: string): number {
     return this.#operation(operation).maxBatchSize;
   }

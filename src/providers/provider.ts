@@ -15,6 +15,8 @@ export interface Provider {
   /** Loads one batch under the batch contract; failed keys carry an `EngramError`; rejects only once the batch's signal aborted. */
   load(operation: string, keys: readonly unknown[], context: BatchContext): Promise<ReadonlyArray<unknown>>;
   keyId(operation: string, key: unknown): string;
+  /** The key id function of an operation, for a loader to call without looking the operation up per key. */
+  keyIdOf(operation: string): (key: unknown) => string;
   maxBatchSize(operation: string): number;
   stats(): ProviderStats;
   health(): Promise<ProviderHealth>;

@@ -11,6 +11,8 @@ export interface ResolveSourcesInput {
   load(source: ContextSource<unknown, unknown>, key: unknown, remainingMs: number): Promise<unknown>;
   /** The error of a request out of time. */
   deadlineExceeded(): EngramError;
+  /** How the primary failed when the caller already tried it: it is recorded, not loaded again. */
+  readonly primaryError?: { readonly error: unknown };
 }
 
 /** The outcome of trying a context's sources in order. */
@@ -42,15 +44,16 @@ export async function resolveSources(input: ResolveSourcesInput): Promise<Resolu
   // Attempts are listed only when something went wrong (a fallback or a failure).
   let attempts: SourceAttempt[] | undefined;
   let lastError: unknown;
-  const { sources, args } = input;
+  const { sources, args, primaryError } = input;
   for (let i = 0; i < sources.length; i++) {
     const source = sources[i] as ContextSource<unknown, unknown>;
-    const remaining = input.remainingMs();
-    if (remaining <= 0) {
-      lastError = input.deadlineExceeded();
-      break;
-    }
     try {
+      if (i === 0 && primaryError) throw primaryError.error;
+      const remaining = input.remainingMs();
+      if (remaining <= 0) {
+        lastError = input.deadlineExceeded();
+        break;
+      }
       const loaded = await input.load(source, source.key(args), remaining);
       const value = loaded === null || loaded === undefined ? null : source.map(loaded, args);
       const primary = attempts?.[0];

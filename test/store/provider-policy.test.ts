@@ -7,6 +7,13 @@ const never = new AbortController().signal;
 const outage = (retryAfterMs?: number) =>
   new ProviderUnavailableError({ provider: 'p', operation: 'op' }, 'down', retryAfterMs === undefined ? {} : { retryAfterMs });
 
+/** A promise and the function that resolves it. */
+function gated(): { gate: Promise<void>; release: () => void } {
+  let release: () => void = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  return { gate, release };
+}
+
 describe('ProviderPolicy', () => {
   it('opens after consecutive failed batches, then fails at once without calling the provider, and closes after a good probe', async () => {
     const policy = new ProviderPolicy('p', { retry: { maxAttempts: 0 }, breaker: { consecutiveFailures: 2, halfOpenAfterMs: 300 } });
@@ -75,5 +82,109 @@ describe('ProviderPolicy', () => {
     expect((second as Error).message).toBe('Provider "p" is unavailable for "op": too many requests are in flight.');
     release();
     expect(await first).toEqual(['a']);
+  });
+
+  it('runs batches outside cockatiel while the breaker is closed, and through it while open or half-open', async () => {
+    const policy = new ProviderPolicy('p', { retry: { maxAttempts: 0 }, breaker: { consecutiveFailures: 1, halfOpenAfterMs: 200 } });
+    let healthy = true;
+    const load = async () => (healthy ? ['ok'] : [outage()]);
+    expect(await policy.run('op', ['k'], load, never)).toEqual(['ok']);
+    expect(policy.fastRuns).toBe(1);
+    healthy = false;
+    await policy.run('op', ['k'], load, never);
+    expect(policy.fastRuns).toBe(2);
+    expect(policy.breakerState).toBe('open');
+    const [refused] = await policy.run('op', ['k'], load, never);
+    expect((refused as Error).message).toBe('Provider "p" is unavailable for "op": its circuit breaker is open.');
+    expect(policy.fastRuns).toBe(2);
+    healthy = true;
+    await sleep(250);
+    // The half-open probe goes through cockatiel; once it closed the breaker, the fast path is back.
+    expect(await policy.run('op', ['k'], load, never)).toEqual(['ok']);
+    expect(policy.fastRuns).toBe(2);
+    expect(policy.breakerState).toBe('closed');
+    expect(await policy.run('op', ['k'], load, never)).toEqual(['ok']);
+    expect(policy.fastRuns).toBe(3);
+  });
+
+  it('counts failures of the fast path toward the breaker as before: a success in between resets, retries count', async () => {
+    const policy = new ProviderPolicy('p', { retry: { maxAttempts: 0 }, breaker: { consecutiveFailures: 2 } });
+    const failing = async () => [outage()];
+    const fine = async () => ['ok'];
+    await policy.run('op', ['k'], failing, never);
+    await policy.run('op', ['k'], fine, never);
+    await policy.run('op', ['k'], failing, never);
+    expect(policy.breakerState).toBe('closed');
+    await policy.run('op', ['k'], failing, never);
+    expect(policy.breakerState).toBe('open');
+
+    // A failed first attempt is retried through cockatiel, and both attempts count.
+    const retrying = new ProviderPolicy('p', { retry: { maxAttempts: 1, initialDelayMs: 1 }, breaker: { consecutiveFailures: 2 } });
+    let calls = 0;
+    const [result] = await retrying.run('op', ['k'], async () => {
+      calls += 1;
+      return [outage()];
+    }, never);
+    expect(calls).toBe(2);
+    expect(retrying.breakerState).toBe('open');
+    expect((result as Error).message).toBe('Provider "p" is unavailable for "op": down.');
+  });
+
+  it('maps a thrown load on the fast path as before, without counting it toward the breaker', async () => {
+    const policy = new ProviderPolicy('p', { retry: { maxAttempts: 1, initialDelayMs: 1 }, breaker: { consecutiveFailures: 1 } });
+    let calls = 0;
+    const [result] = await policy.run('op', ['k'], async () => {
+      calls += 1;
+      throw new Error('bug');
+    }, never);
+    expect(calls).toBe(1);
+    expect((result as Error).message).toBe('Provider "p" is unavailable for "op": the batch failed.');
+    expect(policy.breakerState).toBe('closed');
+  });
+
+  it('holds fast-path batches to the bulkhead: a full bulkhead queues, a full queue sheds', async () => {
+    const policy = new ProviderPolicy('p', { bulkhead: { limit: 1, queue: 1 }, retry: { maxAttempts: 0 }, breaker: { consecutiveFailures: 100 } });
+    const { gate, release } = gated();
+    const order: string[] = [];
+    const first = policy.run('op', ['a'], async () => {
+      order.push('a');
+      await gate;
+      return ['a'];
+    }, never);
+    const second = policy.run('op', ['b'], async () => {
+      order.push('b');
+      return ['b'];
+    }, never);
+    const [third] = await policy.run('op', ['c'], async () => ['c'], never);
+    expect((third as Error).message).toBe('Provider "p" is unavailable for "op": too many requests are in flight.');
+    await sleep(10);
+    expect(order).toEqual(['a']);
+    release();
+    expect(await first).toEqual(['a']);
+    expect(await second).toEqual(['b']);
+    expect(order).toEqual(['a', 'b']);
+    expect(policy.fastRuns).toBe(2);
+  });
+
+  it('answers a queued batch whose request went away as cancelled, without loading it', async () => {
+    const policy = new ProviderPolicy('p', { bulkhead: { limit: 1, queue: 1 }, retry: { maxAttempts: 0 } });
+    const { gate, release } = gated();
+    const first = policy.run('op', ['a'], async () => {
+      await gate;
+      return ['a'];
+    }, never);
+    const client = new AbortController();
+    let loaded = false;
+    const queued = policy.run('op', ['b'], async () => {
+      loaded = true;
+      return ['b'];
+    }, client.signal);
+    client.abort();
+    release();
+    await first;
+    const [cancelled] = await queued;
+    expect(loaded).toBe(false);
+    expect((cancelled as Error).message).toBe('Provider "p" is unavailable for "op": the request was cancelled.');
+    expect(await policy.run('op', ['c'], async () => ['c'], never)).toEqual(['c']);
   });
 });

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { parseTimestamptz } from './timestamptz.js';
 
 /** Pool settings of a real PostgreSQL server; every one is explicit rather than pg's default. */
 export interface PoolOptions {
@@ -30,12 +31,14 @@ export interface PoolOptions {
 
 /**
  * Parsers of this pool's connections only: int8 (counts, ordinals) and numeric as JS numbers,
- * since values here stay far below 2^53. Per pool, so other `pg` users in the process keep theirs.
+ * since values here stay far below 2^53, and timestamptz without regular expressions (the same
+ * `Date`s). Per pool, so other `pg` users in the process keep theirs.
  */
-function numberTypes(): pg.CustomTypesConfig {
+function poolTypes(): pg.CustomTypesConfig {
   const types = new pg.TypeOverrides();
   types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
   types.setTypeParser(pg.types.builtins.NUMERIC, (v: string) => Number(v));
+  types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, parseTimestamptz);
   return types;
 }
 
@@ -59,7 +62,7 @@ export function createPool(options: PoolOptions): pg.Pool {
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
     application_name: 'engram',
-    types: numberTypes(),
+    types: poolTypes(),
   });
   pool.on('connect', (client) => {
     client.on('error', (error) => report(error));

@@ -130,7 +130,7 @@ export function postgresProvider(options: PostgresProviderOptions) {
       userProfile: withStorableKeys({
         load: async (userIds: readonly string[], { tenant, signal, countCall }): Promise<Array<UserProfileRow | null>> => {
           countCall();
-          const rows = await run<ProfileSqlRow>(SQL.userProfile, [tenant, [...userIds]], signal);
+          const rows = await run<ProfileSqlRow>(SQL.userProfile, [tenant, userIds], signal);
           return resultsByKey(userIds, rows, (k) => k, (r) => r.id, (r) => ({
             id: r.id,
             email: r.email,
@@ -178,7 +178,7 @@ export function postgresProvider(options: PostgresProviderOptions) {
       threadFacts: withStorableKeys({
         load: async (threadIds: readonly string[], { tenant, signal, countCall }): Promise<Array<ThreadFactsRow | null>> => {
           countCall();
-          const rows = await run<Omit<FactSqlRow, 'id'> & { id: string | null; thread_id: string; user_id: string }>(SQL.threadFacts, [tenant, [...threadIds]], signal);
+          const rows = await run<Omit<FactSqlRow, 'id'> & { id: string | null; thread_id: string; user_id: string }>(SQL.threadFacts, [tenant, threadIds], signal);
           const byOrd = new Map<number, { threadId: string; userId: string; facts: FactRow[] }>();
           for (const r of rows) {
             const ord = Number(r.ord);
@@ -187,7 +187,8 @@ export function postgresProvider(options: PostgresProviderOptions) {
               entry = { threadId: r.thread_id, userId: r.user_id, facts: [] };
               byOrd.set(ord, entry);
             }
-            if (r.id !== null) entry.facts.push(toFact({ ...r, id: r.id }));
+            // The row is a fact row once its id is known: mapped as it is, not copied.
+            if (r.id !== null) entry.facts.push(toFact(r as Omit<FactSqlRow, 'ord'>));
           }
           return threadIds.map((_, i) => byOrd.get(i + 1) ?? null);
         },
@@ -196,7 +197,7 @@ export function postgresProvider(options: PostgresProviderOptions) {
       threadOwner: withStorableKeys({
         load: async (threadIds: readonly string[], { tenant, signal, countCall }): Promise<Array<string | null>> => {
           countCall();
-          const rows = await run<{ ord: number | string; user_id: string }>(SQL.threadOwner, [tenant, [...threadIds]], signal);
+          const rows = await run<{ ord: number | string; user_id: string }>(SQL.threadOwner, [tenant, threadIds], signal);
           const owners = groupByOrdinal(threadIds.length, rows, (r) => r.user_id);
           return owners.map((list) => list[0] ?? null);
         },

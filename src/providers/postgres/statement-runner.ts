@@ -41,6 +41,25 @@ async function cancelBackend(pool: pg.Pool, pid: number): Promise<void> {
 }
 
 /**
+ * Cancels a statement's backend when its signal aborts. A listener object rather than a closure:
+ * under tsx (keepNames) a named closure costs a defineProperty per statement.
+ */
+class BackendCanceller {
+  readonly #pool: pg.Pool;
+  readonly #pid: number;
+  cancelling: Promise<void> | undefined;
+
+  constructor(pool: pg.Pool, pid: number) {
+    this.#pool = pool;
+    this.#pid = pid;
+  }
+
+  handleEvent(): void {
+    this.cancelling = cancelBackend(this.#pool, this.#pid);
+  }
+}
+
+/**
  * How the Postgres provider sends its fixed statements. On a real server they go to the pg pool
  * directly (no query builder on the hot path) and honour the batch's abort signal: an abandoned
  * statement is cancelled on the server (`pg_cancel_backend`), so it neither keeps running nor holds
@@ -65,19 +84,17 @@ export function createStatementRunner(source: { readonly db: EngramDatabase; rea
       throw new StatementAbortedError();
     }
     let failed: Error | undefined;
-    let cancelling: Promise<void> | undefined;
-    const onAbort = (): void => {
-      cancelling = cancelBackend(pool, (client as unknown as { processID: number }).processID);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const canceller = new BackendCanceller(pool, (client as unknown as { processID: number }).processID);
+    signal?.addEventListener('abort', canceller, { once: true });
     try {
       const result = await client.query(text, parameters as unknown[]);
       return result.rows as R[];
     } catch (error) {
       failed = error instanceof Error ? error : new Error(String(error));
-      throw cancelling ? new StatementAbortedError() : error;
+      throw canceller.cancelling ? new StatementAbortedError() : error;
     } finally {
-      signal?.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', canceller);
+      const { cancelling } = canceller;
       // The connection goes back only once the cancel request is done, so that it can never hit
       // the next statement run on this connection.
       if (cancelling) await cancelling;

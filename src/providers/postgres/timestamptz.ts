@@ -1,0 +1,55 @@
+import pg from 'pg';
+
+// pg's own parser (postgres-date): the fallback for every form the fast path does not read.
+const parseAnyTimestamptz = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ, 'text') as (text: string) => Date | number | null;
+
+const ZERO = 48;
+
+/** The value of `count` decimal digits at `at`, or -1 when one of them is not a digit. */
+function digits(text: string, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) {
+    const digit = text.charCodeAt(i) - ZERO;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/**
+ * Parses a `timestamptz` as PostgreSQL sends it with `DateStyle` ISO
+ * (`2026-11-25 16:58:53.915819+00`, or an offset such as `-05`, `+05:30`, `+05:30:15`) without
+ * pg's regular expressions, to the same `Date` pg's parser gives. Anything else (infinity, BC,
+ * years before 100 or after 9999) goes to pg's parser.
+ */
+export function parseTimestamptz(text: string): Date | number | null {
+  const length = text.length;
+  if (length < 22 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 32 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) {
+    return parseAnyTimestamptz(text);
+  }
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  const hour = digits(text, 11, 2);
+  const minute = digits(text, 14, 2);
+  const second = digits(text, 17, 2);
+  if (year < 100 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return parseAnyTimestamptz(text);
+  let at = 19;
+  let ms = 0;
+  if (text.charCodeAt(at) === 46) {
+    const start = at;
+    at += 1;
+    while (at < length && digits(text, at, 1) >= 0) at += 1;
+    if (at === start + 1) return parseAnyTimestamptz(text);
+    // As pg's parser computes it, so that the milliseconds truncate alike.
+    ms = 1000 * Number.parseFloat(text.slice(start, at));
+  }
+  const sign = text.charCodeAt(at);
+  if ((sign !== 43 && sign !== 45) || (length !== at + 3 && length !== at + 6 && length !== at + 9)) return parseAnyTimestamptz(text);
+  const offsetHours = digits(text, at + 1, 2);
+  const offsetMinutes = length > at + 3 ? (text.charCodeAt(at + 3) === 58 ? digits(text, at + 4, 2) : -1) : 0;
+  const offsetSeconds = length > at + 6 ? (text.charCodeAt(at + 6) === 58 ? digits(text, at + 7, 2) : -1) : 0;
+  if (offsetHours < 0 || offsetMinutes < 0 || offsetSeconds < 0) return parseAnyTimestamptz(text);
+  const offsetMs = (offsetHours * 3600 + offsetMinutes * 60 + offsetSeconds) * 1000;
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms) - (sign === 45 ? -offsetMs : offsetMs));
+}
