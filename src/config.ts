@@ -34,6 +34,7 @@ const EnvSchema = z.object({
   DATABASE_CONNECT_TIMEOUT_MS: ms(5000),
   DATABASE_IDLE_TIMEOUT_MS: ms(30_000),
   DATABASE_STATEMENT_TIMEOUT_MS: ms(5000),
+  DATABASE_PREPARED_STATEMENTS: flag.default(true),
   PGLITE_DIR: z.string().min(1).default('.engram/pglite'),
   SEED_DEMO: flag.optional(),
   ZEP_API_KEY: z.string().min(1).optional(),
@@ -97,6 +98,8 @@ export interface EngramConfig {
         readonly connectTimeoutMs: number;
         readonly idleTimeoutMs: number;
         readonly statementTimeoutMs: number;
+        /** Named prepared statements for the provider's fixed statements (off behind PgBouncer < 1.21 in transaction mode). */
+        readonly preparedStatements: boolean;
       }
     | { readonly kind: 'pglite'; readonly dir: string };
   /** Load the demo data set at start-up. Default: on for the embedded database, off otherwise. */
@@ -204,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): EngramConfig {
           connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
           idleTimeoutMs: e.DATABASE_IDLE_TIMEOUT_MS,
           statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+          preparedStatements: e.DATABASE_PREPARED_STATEMENTS,
         }
       : { kind: 'pglite', dir: e.PGLITE_DIR },
     seedDemo: e.SEED_DEMO ?? !e.DATABASE_URL,

@@ -132,6 +132,7 @@ async function main(): Promise<void> {
   const engram = createDemoEngram({
     db: database.db,
     pool: database.pool,
+    ...(config.database.kind === 'postgres' ? { preparedStatements: config.database.preparedStatements } : {}),
     auth: auth.authenticator,
     // GraphiQL's page loads without credentials: it carries the demo key only where no one else can
     // load it (a loopback address), never on a server bound to a network (e.g. the Docker image).

@@ -13,6 +13,8 @@ export interface DemoEngramOptions extends Omit<EngramOptions, 'providers' | 'de
   readonly db: EngramDatabase;
   /** The pg pool behind `db` on a real server (cancellable statements). */
   readonly pool?: pg.Pool | undefined;
+  /** Named prepared statements on `pool` (see `PostgresProviderOptions`). @default true */
+  readonly preparedStatements?: boolean | undefined;
   /** Hot memory: Zep Cloud or the local emulator, through the Zep SDK. Without it, Postgres serves alone. */
   readonly zep?: ZepProviderOptions;
   /** Providers besides Zep and Postgres (custom sources, tests). */
@@ -29,12 +31,12 @@ export interface DemoEngramOptions extends Omit<EngramOptions, 'providers' | 'de
  * composition of `createEngram` among many: the core favours none of these parts.
  */
 export function createDemoEngram(options: DemoEngramOptions): Engram {
-  const { db, pool, zep, providers, definitions, auth, ...rest } = options;
+  const { db, pool, preparedStatements, zep, providers, definitions, auth, ...rest } = options;
   return createEngram({
     graphiqlDefaultQuery: DEFAULT_GRAPHIQL_QUERY,
     graphiqlExamples: definitions ? [] : demoOperations,
     ...rest,
-    providers: [...(zep ? [zepProvider(zep)] : []), postgresProvider({ db, pool }), ...(providers ?? [])],
+    providers: [...(zep ? [zepProvider(zep)] : []), postgresProvider({ db, pool, preparedStatements }), ...(providers ?? [])],
     definitions: definitions ?? demoContexts,
     auth: auth ?? { mode: 'required', apiKeys: new ApiKeyStore(db) },
     ready: async () => {

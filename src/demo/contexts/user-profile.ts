@@ -24,7 +24,20 @@ export const userProfile = defineContext({
   sources: (from) => [
     from(postgresOps.userProfile, {
       key: (args) => args.userId,
-      map: (row) => ({ ...row, displayName: `${row.firstName} ${row.lastName}` }),
+      // A literal, not a spread: this runs once per field.
+      map: (row) => ({
+        id: row.id,
+        email: row.email,
+        firstName: row.firstName,
+        lastName: row.lastName,
+        displayName: `${row.firstName} ${row.lastName}`,
+        locale: row.locale,
+        timezone: row.timezone,
+        plan: row.plan,
+        bio: row.bio,
+        preferences: row.preferences,
+        createdAt: row.createdAt,
+      }),
     }),
   ],
   // The user themself, or a principal with context:read:any in the same tenant.

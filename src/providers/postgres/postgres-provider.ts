@@ -107,6 +107,13 @@ export interface PostgresProviderOptions {
    * they go through Kysely.
    */
   readonly pool?: pg.Pool | undefined;
+  /**
+   * Send the fixed statements as named prepared statements: each connection parses and plans a
+   * statement once, then sends only parameters (the database does less per batch). Turn it off
+   * behind a pooler that cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
+   * @default true
+   */
+  readonly preparedStatements?: boolean | undefined;
 }
 
 interface ProfileSqlRow {

@@ -13,6 +13,18 @@ export class StatementAbortedError extends Error {
   }
 }
 
+// One name per statement text for the process: every connection prepares a statement once, the
+// first time it runs it, and afterwards sends only its parameters.
+const names = new Map<string, string>();
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (!name) {
+    name = `engram_${names.size + 1}`;
+    names.set(text, name);
+  }
+  return name;
+}
+
 const MAX_CANCELS_IN_FLIGHT = 4;
 let cancelsInFlight = 0;
 
@@ -66,8 +78,14 @@ class BackendCanceller {
  * its connection. PGlite runs in-process, one statement at a time: there, statements go through
  * Kysely and an abort only stops waiting for the answer.
  */
-export function createStatementRunner(source: { readonly db: EngramDatabase; readonly pool?: pg.Pool | undefined }): StatementRunner {
+export function createStatementRunner(source: {
+  readonly db: EngramDatabase;
+  readonly pool?: pg.Pool | undefined;
+  /** Send the statements as named prepared statements (see `PostgresProviderOptions`). @default true */
+  readonly preparedStatements?: boolean | undefined;
+}): StatementRunner {
   const { db, pool } = source;
+  const prepared = source.preparedStatements ?? true;
   if (!pool) {
     return async <R>(text: string, parameters: readonly unknown[], signal?: AbortSignal): Promise<R[]> => {
       if (signal?.aborted) throw new StatementAbortedError();
@@ -87,7 +105,7 @@ export function createStatementRunner(source: { readonly db: EngramDatabase; rea
     const canceller = new BackendCanceller(pool, (client as unknown as { processID: number }).processID);
     signal?.addEventListener('abort', canceller, { once: true });
     try {
-      const result = await client.query(text, parameters as unknown[]);
+      const result = await client.query(prepared ? { name: statementName(text), text, values: parameters as unknown[] } : { text, values: parameters as unknown[] });
       return result.rows as R[];
     } catch (error) {
       failed = error instanceof Error ? error : new Error(String(error));
