@@ -1,4 +1,4 @@
-import { PEER_SQL } from '../peers/index.js';
+import { BENCH_TENANT, PEER_SQL } from '../peers/index.js';
 
 export const SCENARIO_NAMES = ['q1', 'q20', 'q20-dup', 'mixed', 'rest'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -44,7 +44,7 @@ export const scenarios: readonly Scenario[] = [
     graphql: true,
     expected: { sqlPerRequest: 1, zepPerRequest: 0 },
     naive: { sqlPerRequest: 1, zepPerRequest: 0 },
-    ceiling: { sql: PEER_SQL.userProfile, params: [['u1']] },
+    ceiling: { sql: PEER_SQL.userProfile, params: [BENCH_TENANT, ['u1']] },
   },
   {
     name: 'q20',
@@ -53,7 +53,7 @@ export const scenarios: readonly Scenario[] = [
     graphql: true,
     expected: { sqlPerRequest: 1, zepPerRequest: 0 },
     naive: { sqlPerRequest: 20, zepPerRequest: 0 },
-    ceiling: { sql: PEER_SQL.userProfile, params: [distinct(Q20_IDS)] },
+    ceiling: { sql: PEER_SQL.userProfile, params: [BENCH_TENANT, distinct(Q20_IDS)] },
   },
   {
     name: 'q20-dup',
@@ -62,7 +62,7 @@ export const scenarios: readonly Scenario[] = [
     graphql: true,
     expected: { sqlPerRequest: 1, zepPerRequest: 0 },
     naive: { sqlPerRequest: 20, zepPerRequest: 0 },
-    ceiling: { sql: PEER_SQL.userProfile, params: [distinct(Q20_DUP_IDS)] },
+    ceiling: { sql: PEER_SQL.userProfile, params: [BENCH_TENANT, distinct(Q20_DUP_IDS)] },
   },
   {
     name: 'mixed',
@@ -73,7 +73,7 @@ export const scenarios: readonly Scenario[] = [
     graphql: true,
     expected: { sqlPerRequest: 1, zepPerRequest: distinct(MIXED_THREAD_IDS).length },
     naive: { sqlPerRequest: MIXED_USER_IDS.length, zepPerRequest: MIXED_THREAD_IDS.length },
-    ceiling: { sql: PEER_SQL.userProfile, params: [distinct(MIXED_USER_IDS)] },
+    ceiling: { sql: PEER_SQL.userProfile, params: [BENCH_TENANT, distinct(MIXED_USER_IDS)] },
   },
   {
     name: 'rest',
