@@ -135,7 +135,22 @@ export class ApiKeyStore {
     const match = KEY_PATTERN.exec(credential);
     if (!match) return { refused: 'The API key is malformed (expected egk_<16 hex>_<43 base64url>).' };
     const [, id, secret] = match as unknown as [string, string, string];
-    const cached = this.#cache.get(id) ?? this.#unknown.get(id) ?? (await this.#lookupOnce(id));
+    return this.#check(id, secret, this.#cache.get(id) ?? this.#unknown.get(id) ?? (await this.#lookupOnce(id)));
+  }
+
+  /**
+   * The answer of `verify` when the key's record is cached (no database, no promise), else
+   * `undefined`: the caller then awaits `verify`.
+   */
+  verifyCached(credential: string): Principal | { refused: string } | undefined {
+    const match = KEY_PATTERN.exec(credential);
+    if (!match) return { refused: 'The API key is malformed (expected egk_<16 hex>_<43 base64url>).' };
+    const [, id, secret] = match as unknown as [string, string, string];
+    const cached = this.#cache.get(id) ?? this.#unknown.get(id);
+    return cached === undefined ? undefined : this.#check(id, secret, cached);
+  }
+
+  #check(id: string, secret: string, cached: CachedKey | typeof UNKNOWN): Principal | { refused: string } {
     // The same answer for an unknown id and a wrong secret: nothing tells an attacker which ids exist.
     if (cached === UNKNOWN || !timingSafeEqual(cached.hash, sha256(secret))) return { refused: 'The API key is not valid.' };
     if (cached.revoked) return { refused: 'The API key has been revoked.' };

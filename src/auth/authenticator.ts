@@ -54,6 +54,22 @@ export class Authenticator {
     return [this.#jwt ? 'JWT bearer tokens' : undefined, this.#apiKeys ? 'API keys' : undefined].filter(Boolean).join(' and ');
   }
 
+  /**
+   * The verified principal when it is known without waiting — the development principal, or an API
+   * key whose record is cached — else `undefined` (then `authenticate` decides). Throws as
+   * `authenticate` rejects.
+   */
+  authenticateNow(authorization: string | undefined): Principal | undefined {
+    if (this.#development) return this.#development;
+    if (!this.#apiKeys || authorization === undefined) return undefined;
+    const bearer = BEARER.exec(authorization);
+    const credential = bearer?.[1];
+    if (credential === undefined || !ApiKeyStore.looksLikeKey(credential)) return undefined;
+    const result = this.#apiKeys.verifyCached(credential);
+    if (result !== undefined && 'refused' in result) throw new UnauthenticatedError(result.refused);
+    return result;
+  }
+
   /** The verified principal, or an `UnauthenticatedError` saying what is wrong with the credentials. */
   async authenticate(authorization: string | undefined): Promise<Principal> {
     if (this.#development) return this.#development;

@@ -50,13 +50,35 @@ export function sendAuthFailure(request: FastifyRequest, reply: FastifyReply, er
 export function registerAuthentication(app: FastifyInstance, authenticator: Authenticator): void {
   app.decorateRequest('principal', undefined);
   app.decorateRequest('authFailure', undefined);
-  app.addHook('onRequest', async (request) => {
+  const failed = (request: FastifyRequest, error: unknown): void => {
+    request.authFailure = error instanceof EngramError ? error : new ServiceUnavailableError('Credentials cannot be checked right now; retry later.', { cause: error });
+    if (!(error instanceof EngramError)) request.log.error({ err: error }, 'authentication failed unexpectedly');
+  };
+  // Callback style: a principal known at once (a cached API key) costs no promise and no tick.
+  app.addHook('onRequest', (request, _reply, done) => {
+    const authorization = request.headers.authorization;
     try {
-      request.principal = await authenticator.authenticate(request.headers.authorization);
+      const now = authenticator.authenticateNow(authorization);
+      if (now) {
+        request.principal = now;
+        done();
+        return;
+      }
     } catch (error) {
-      request.authFailure = error instanceof EngramError ? error : new ServiceUnavailableError('Credentials cannot be checked right now; retry later.', { cause: error });
-      if (!(error instanceof EngramError)) request.log.error({ err: error }, 'authentication failed unexpectedly');
+      failed(request, error);
+      done();
+      return;
     }
+    authenticator.authenticate(authorization).then(
+      (principal) => {
+        request.principal = principal;
+        done();
+      },
+      (error: unknown) => {
+        failed(request, error);
+        done();
+      },
+    );
   });
 }
 
@@ -66,11 +88,14 @@ export function registerAuthentication(app: FastifyInstance, authenticator: Auth
  * `optional`. Route-level hooks run after the rate limiter's, so refused attempts are counted.
  */
 export function requireAuthentication(routes: FastifyInstance): void {
-  const guard = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (request.principal) return;
-    const requirement = request.routeOptions.config.authentication ?? 'required';
-    if ((typeof requirement === 'function' ? requirement(request) : requirement) === 'optional') return;
-    await sendAuthFailure(request, reply, request.authFailure ?? new UnauthenticatedError('Authentication required.'));
+  const guard = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+    const requirement = request.principal ? 'optional' : (request.routeOptions.config.authentication ?? 'required');
+    if ((typeof requirement === 'function' ? requirement(request) : requirement) === 'optional') {
+      done();
+      return;
+    }
+    // Answered here: Fastify ends the request once the reply is sent, so `done` is not called.
+    sendAuthFailure(request, reply, request.authFailure ?? new UnauthenticatedError('Authentication required.'));
   };
   routes.addHook('onRoute', (route: RouteOptions) => {
     route.preHandler = [...(Array.isArray(route.preHandler) ? route.preHandler : route.preHandler ? [route.preHandler] : []), guard];

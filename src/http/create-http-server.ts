@@ -84,9 +84,10 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
 
   const { metrics } = options;
   if (metrics) {
-    app.addHook('onResponse', async (request, reply) => {
+    app.addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url ?? 'unmatched';
       metrics.httpRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+      done();
     });
     app.get('/metrics', async (_request, reply) => {
       reply.type(metrics.registry.contentType);

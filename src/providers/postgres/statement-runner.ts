@@ -2,8 +2,12 @@ import { CompiledQuery } from 'kysely';
 import pg from 'pg';
 import type { EngramDatabase } from './database.js';
 
-/** Runs one statement; rejects when `signal` aborts, after asking the server to cancel it. */
-export type StatementRunner = <R>(text: string, parameters: readonly unknown[], signal?: AbortSignal) => Promise<R[]>;
+/**
+ * Runs one statement; rejects when `signal` aborts, after asking the server to cancel it. With
+ * `rowMode: 'array'` each row is an array of the columns in select order: no object per row, for
+ * statements on the hot path.
+ */
+export type StatementRunner = <R>(text: string, parameters: readonly unknown[], signal?: AbortSignal, options?: { readonly rowMode?: 'array' }) => Promise<R[]>;
 
 /** The error of a statement abandoned before it finished (timeout or a client that went away). */
 export class StatementAbortedError extends Error {
@@ -87,13 +91,14 @@ export function createStatementRunner(source: {
   const { db, pool } = source;
   const prepared = source.preparedStatements ?? true;
   if (!pool) {
-    return async <R>(text: string, parameters: readonly unknown[], signal?: AbortSignal): Promise<R[]> => {
+    return async <R>(text: string, parameters: readonly unknown[], signal?: AbortSignal, options?: { readonly rowMode?: 'array' }): Promise<R[]> => {
       if (signal?.aborted) throw new StatementAbortedError();
       const { rows } = await db.executeQuery<R>(CompiledQuery.raw(text, [...parameters]));
-      return rows as R[];
+      // Column names of the fixed statements are unique, so a row's values are its columns in order.
+      return (options?.rowMode === 'array' ? rows.map((row) => Object.values(row as object)) : rows) as R[];
     };
   }
-  return async <R>(text: string, parameters: readonly unknown[], signal?: AbortSignal): Promise<R[]> => {
+  return async <R>(text: string, parameters: readonly unknown[], signal?: AbortSignal, options?: { readonly rowMode?: 'array' }): Promise<R[]> => {
     if (signal?.aborted) throw new StatementAbortedError();
     const client = await pool.connect();
     // Abandoned while waiting for a connection (its 'abort' has fired already): send nothing.
@@ -105,7 +110,13 @@ export function createStatementRunner(source: {
     const canceller = new BackendCanceller(pool, (client as unknown as { processID: number }).processID);
     signal?.addEventListener('abort', canceller, { once: true });
     try {
-      const result = await client.query(prepared ? { name: statementName(text), text, values: parameters as unknown[] } : { text, values: parameters as unknown[] });
+      const values = parameters as unknown[];
+      const rowMode = options?.rowMode;
+      const result = await client.query(
+        prepared
+          ? { name: statementName(text), text, values, ...(rowMode ? { rowMode } : {}) }
+          : { text, values, ...(rowMode ? { rowMode } : {}) },
+      );
       return result.rows as R[];
     } catch (error) {
       failed = error instanceof Error ? error : new Error(String(error));
