@@ -23,7 +23,7 @@ export type {
   ProviderSpec,
 } from './providers/index.js';
 export { createStatementRunner, migrateToLatest, openDatabase, postgresOps, postgresProvider } from './providers/postgres/index.js';
-export type { DatabaseOptions, EngramDatabase, OpenedDatabase, PostgresProviderOptions, StatementRunner } from './providers/postgres/index.js';
+export type { DatabaseOptions, EngramDatabase, OpenedDatabase, PostgresProviderOptions, StatementOptions, StatementRunner } from './providers/postgres/index.js';
 export { createZepClient, zepOps, zepProvider } from './providers/zep/index.js';
 export type { ZepProviderOptions } from './providers/zep/index.js';
 

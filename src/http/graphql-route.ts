@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { GraphiQLPage, GraphQLHandler } from '../graphql/index.js';
 import { sendStaticFile } from './graphiql-route.js';
-import { deadlineFromHeaders, provenanceFromHeaders } from './request-options.js';
+import { deadlineFromHeaders, headerValue, provenanceFromHeaders } from './request-options.js';
 import { httpErrorBody, httpErrorCode } from './error-responses.js';
 
 /** Bodies for yoga's bodiless errors; 406 stays bodiless: its client accepts none of our types. */
@@ -38,11 +38,6 @@ function disconnectSignal(reply: FastifyReply): AbortSignal {
   return controller.signal;
 }
 
-const headerOf = (request: FastifyRequest, name: string): string | undefined => {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-};
-
 /**
  * Mounts GraphQL on Fastify: GraphQL over HTTP (GET/POST) and GraphiQL on browser GETs. Every
  * operation needs a verified principal; only GraphiQL's page itself (static, no data) loads without
@@ -72,8 +67,8 @@ export function registerGraphQLRoute(app: FastifyInstance, graphql: GraphQLHandl
       if (compiled && request.method === 'POST' && request.principal) {
         const answer = await compiled.respond({
           body: request.body,
-          accept: headerOf(request, 'accept'),
-          origin: headerOf(request, 'origin'),
+          accept: headerValue(request.headers.accept),
+          origin: headerValue(request.headers.origin),
           corsRequestHeaders: request.headers['access-control-request-method'] !== undefined || request.headers['access-control-request-headers'] !== undefined,
           principal: request.principal,
           requestId: request.id,

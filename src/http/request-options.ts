@@ -3,7 +3,8 @@ export const DEADLINE_HEADER = 'x-engram-deadline-ms';
 
 type HeaderValue = string | string[] | null | undefined;
 
-function first(value: HeaderValue): string | undefined {
+/** A header's value, the first when it was sent more than once. */
+export function headerValue(value: HeaderValue): string | undefined {
   return Array.isArray(value) ? value[0] : (value ?? undefined);
 }
 
@@ -12,7 +13,7 @@ function first(value: HeaderValue): string | undefined {
  * comes only from the authenticator (see `authentication.ts`).
  */
 export function deadlineFromHeaders(get: (name: string) => HeaderValue): { deadlineMs?: number } {
-  const deadline = Number(first(get(DEADLINE_HEADER)));
+  const deadline = Number(headerValue(get(DEADLINE_HEADER)));
   return Number.isFinite(deadline) && deadline > 0 ? { deadlineMs: deadline } : {};
 }
 
@@ -21,5 +22,5 @@ export const PROVENANCE_HEADER = 'x-engram-provenance';
 
 /** False when the request asks for no provenance; on by default. */
 export function provenanceFromHeaders(get: (name: string) => HeaderValue): boolean {
-  return first(get(PROVENANCE_HEADER))?.trim().toLowerCase() !== 'off';
+  return headerValue(get(PROVENANCE_HEADER))?.trim().toLowerCase() !== 'off';
 }

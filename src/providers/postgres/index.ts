@@ -21,5 +21,5 @@ export type { PostgresFailureKind } from './postgres-failure.js';
 export { POSTGRES_PROVIDER_SQL, postgresProvider } from './postgres-provider.js';
 export type { PostgresProviderOptions } from './postgres-provider.js';
 export { createStatementRunner, StatementAbortedError } from './statement-runner.js';
-export type { StatementRunner } from './statement-runner.js';
+export type { StatementOptions, StatementRunner } from './statement-runner.js';
 export { unstorableField, withStorableKeys } from './storable-keys.js';

@@ -69,6 +69,10 @@ const SQL = {
     order by k.ord, d.rank desc, d.id`,
 } as const;
 
+/** Each fixed statement under its own prepared-statement name. */
+const NAMED = Object.fromEntries(Object.keys(SQL).map((key) => [key, { name: `engram_${key}` }])) as Record<keyof typeof SQL, { readonly name: string }>;
+const USER_PROFILE_OPTIONS = { ...NAMED.userProfile, rowMode: 'array' } as const;
+
 /** @internal the statement texts, for tools that must send exactly the same SQL (bench peers). */
 export const POSTGRES_PROVIDER_SQL: Readonly<Record<keyof typeof SQL, string>> = SQL;
 
@@ -139,7 +143,7 @@ export function postgresProvider(options: PostgresProviderOptions) {
         load: async (userIds: readonly string[], { tenant, signal, countCall }): Promise<Array<UserProfileRow | null>> => {
           countCall();
           // Arrays, not objects: one profile per field of a request, the hottest statement.
-          const rows = await run<ProfileSqlRow>(SQL.userProfile, [tenant, userIds], signal, { rowMode: 'array' });
+          const rows = await run<ProfileSqlRow>(SQL.userProfile, [tenant, userIds], signal, USER_PROFILE_OPTIONS);
           return resultsByKey(userIds, rows, (k) => k, (r) => r[0], (r) => ({
             id: r[0],
             email: r[1],
@@ -159,7 +163,7 @@ export function postgresProvider(options: PostgresProviderOptions) {
         keyId: (k: UserFactsKey) => `${k.userId}\u0000${k.limit}`,
         load: async (keys: readonly UserFactsKey[], { tenant, signal, countCall }): Promise<FactRow[][]> => {
           countCall();
-          const rows = await run<FactSqlRow>(SQL.userFacts, [tenant, keys.map((k) => k.userId), keys.map((k) => k.limit)], signal);
+          const rows = await run<FactSqlRow>(SQL.userFacts, [tenant, keys.map((k) => k.userId), keys.map((k) => k.limit)], signal, NAMED.userFacts);
           return groupByOrdinal(keys.length, rows, toFact);
         },
       }),
@@ -172,6 +176,7 @@ export function postgresProvider(options: PostgresProviderOptions) {
             SQL.threadMessages,
             [tenant, keys.map((k) => k.threadId), keys.map((k) => k.lastN)],
             signal,
+            NAMED.threadMessages,
           );
           const known = new Set(rows.map((r) => Number(r.ord)));
           const groups = groupByOrdinal(keys.length, rows.filter((r) => r.id !== null), (r): MessageRow => ({
@@ -187,7 +192,7 @@ export function postgresProvider(options: PostgresProviderOptions) {
       threadFacts: withStorableKeys({
         load: async (threadIds: readonly string[], { tenant, signal, countCall }): Promise<Array<ThreadFactsRow | null>> => {
           countCall();
-          const rows = await run<Omit<FactSqlRow, 'id'> & { id: string | null; thread_id: string; user_id: string }>(SQL.threadFacts, [tenant, threadIds], signal);
+          const rows = await run<Omit<FactSqlRow, 'id'> & { id: string | null; thread_id: string; user_id: string }>(SQL.threadFacts, [tenant, threadIds], signal, NAMED.threadFacts);
           const byOrd = new Map<number, { threadId: string; userId: string; facts: FactRow[] }>();
           for (const r of rows) {
             const ord = Number(r.ord);
@@ -206,7 +211,7 @@ export function postgresProvider(options: PostgresProviderOptions) {
       threadOwner: withStorableKeys({
         load: async (threadIds: readonly string[], { tenant, signal, countCall }): Promise<Array<string | null>> => {
           countCall();
-          const rows = await run<{ ord: number | string; user_id: string }>(SQL.threadOwner, [tenant, threadIds], signal);
+          const rows = await run<{ ord: number | string; user_id: string }>(SQL.threadOwner, [tenant, threadIds], signal, NAMED.threadOwner);
           const owners = groupByOrdinal(threadIds.length, rows, (r) => r.user_id);
           return owners.map((list) => list[0] ?? null);
         },
@@ -220,6 +225,7 @@ export function postgresProvider(options: PostgresProviderOptions) {
             SQL.searchDocuments,
             [tenant, keys.map((k) => k.query), keys.map((k) => k.limit)],
             signal,
+            NAMED.searchDocuments,
           );
           return groupByOrdinal(keys.length, rows, (r): DocumentHit => ({
             id: r.id,

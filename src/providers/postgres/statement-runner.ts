@@ -2,12 +2,22 @@ import { CompiledQuery } from 'kysely';
 import pg from 'pg';
 import type { EngramDatabase } from './database.js';
 
-/**
- * Runs one statement; rejects when `signal` aborts, after asking the server to cancel it. With
- * `rowMode: 'array'` each row is an array of the columns in select order: no object per row, for
- * statements on the hot path.
- */
-export type StatementRunner = <R>(text: string, parameters: readonly unknown[], signal?: AbortSignal, options?: { readonly rowMode?: 'array' }) => Promise<R[]>;
+export interface StatementOptions {
+  /**
+   * Each row as an array of its columns in select order: no object per row, for statements on
+   * the hot path.
+   */
+  readonly rowMode?: 'array';
+  /**
+   * Sends the statement as this named prepared statement (unless the runner's `preparedStatements`
+   * is off): each connection parses and plans it once. Only for a fixed text: every name is kept by
+   * every connection for its whole life.
+   */
+  readonly name?: string;
+}
+
+/** Runs one statement; rejects when `signal` aborts, after asking the server to cancel it. */
+export type StatementRunner = <R>(text: string, parameters: readonly unknown[], signal?: AbortSignal, options?: StatementOptions) => Promise<R[]>;
 
 /** The error of a statement abandoned before it finished (timeout or a client that went away). */
 export class StatementAbortedError extends Error {
@@ -15,18 +25,6 @@ export class StatementAbortedError extends Error {
     super('The statement was abandoned (its batch timed out or its request was cancelled).');
     this.name = 'StatementAbortedError';
   }
-}
-
-// One name per statement text for the process: every connection prepares a statement once, the
-// first time it runs it, and afterwards sends only its parameters.
-const names = new Map<string, string>();
-function statementName(text: string): string {
-  let name = names.get(text);
-  if (!name) {
-    name = `engram_${names.size + 1}`;
-    names.set(text, name);
-  }
-  return name;
 }
 
 const MAX_CANCELS_IN_FLIGHT = 4;
@@ -85,20 +83,20 @@ class BackendCanceller {
 export function createStatementRunner(source: {
   readonly db: EngramDatabase;
   readonly pool?: pg.Pool | undefined;
-  /** Send the statements as named prepared statements (see `PostgresProviderOptions`). @default true */
+  /** Honour the `name` of statements (named prepared statements; see `PostgresProviderOptions`). @default true */
   readonly preparedStatements?: boolean | undefined;
 }): StatementRunner {
   const { db, pool } = source;
   const prepared = source.preparedStatements ?? true;
   if (!pool) {
-    return async <R>(text: string, parameters: readonly unknown[], signal?: AbortSignal, options?: { readonly rowMode?: 'array' }): Promise<R[]> => {
+    return async <R>(text: string, parameters: readonly unknown[], signal?: AbortSignal, options?: StatementOptions): Promise<R[]> => {
       if (signal?.aborted) throw new StatementAbortedError();
       const { rows } = await db.executeQuery<R>(CompiledQuery.raw(text, [...parameters]));
       // Column names of the fixed statements are unique, so a row's values are its columns in order.
       return (options?.rowMode === 'array' ? rows.map((row) => Object.values(row as object)) : rows) as R[];
     };
   }
-  return async <R>(text: string, parameters: readonly unknown[], signal?: AbortSignal, options?: { readonly rowMode?: 'array' }): Promise<R[]> => {
+  return async <R>(text: string, parameters: readonly unknown[], signal?: AbortSignal, options?: StatementOptions): Promise<R[]> => {
     if (signal?.aborted) throw new StatementAbortedError();
     const client = await pool.connect();
     // Abandoned while waiting for a connection (its 'abort' has fired already): send nothing.
@@ -110,13 +108,9 @@ export function createStatementRunner(source: {
     const canceller = new BackendCanceller(pool, (client as unknown as { processID: number }).processID);
     signal?.addEventListener('abort', canceller, { once: true });
     try {
-      const values = parameters as unknown[];
+      const name = prepared ? options?.name : undefined;
       const rowMode = options?.rowMode;
-      const result = await client.query(
-        prepared
-          ? { name: statementName(text), text, values, ...(rowMode ? { rowMode } : {}) }
-          : { text, values, ...(rowMode ? { rowMode } : {}) },
-      );
+      const result = await client.query({ text, values: parameters as unknown[], ...(name ? { name } : {}), ...(rowMode ? { rowMode } : {}) });
       return result.rows as R[];
     } catch (error) {
       failed = error instanceof Error ? error : new Error(String(error));
