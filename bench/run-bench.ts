@@ -35,7 +35,7 @@ function startServers(children: ChildServers, options: BenchOptions, databaseUrl
         config: engram
           ? { databaseUrl, ...zepConfig, batching: name !== 'engram-naive', cache: name === 'engram-cached', compiled: name !== 'engram-yoga' }
           : { databaseUrl, ...zepConfig, kind: name },
-        ...(engram && options.cpuProf
+        ...(options.cpuProf
           ? { nodeFlags: ['--cpu-prof', '--cpu-prof-dir', `bench/results/profiles/${name}`] }
           : {}),
       });

@@ -46,7 +46,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --scenarios a,b      subset of: ${SCENARIO_NAMES.join(', ')}
   --zep-latency MS     latency the Zep emulator adds to every call (default 20)
   --no-ceiling         skip the direct pg loop
-  --cpu-prof           write V8 CPU profiles of the Engram servers to bench/results/profiles/<server>/
+  --cpu-prof           write V8 CPU profiles of every server to bench/results/profiles/<server>/
 
 Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), the server on
 which the database engram_bench is created, migrated and seeded.`;

@@ -269,8 +269,8 @@ export function compileSchema(registry: ContextRegistry): GraphQLSchema {
             ];
           }),
         ),
-        resolve: async (_root: unknown, args: Row, ctx: GraphQLContext, info: GraphQLResolveInfo) =>
-          (await ctx.session.get(definition.name, args, ctx.provenance === false ? undefined : { path: responsePath(info) })).value as never,
+        resolve: (_root: unknown, args: Row, ctx: GraphQLContext, info: GraphQLResolveInfo) =>
+          ctx.session.value(definition.name, args, ctx.provenance === false ? undefined : responsePath(info)) as never,
       } as never),
     );
   }

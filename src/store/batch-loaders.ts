@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { DeadlineExceededError, ProviderTimeoutError, type EngramError, type ErrorCode } from '../errors/index.js';
+import { DeadlineExceededError, ProviderTimeoutError, type ErrorCode } from '../errors/index.js';
 import { isTracingEnabled, inSpan, type StoreObserver } from '../observability/index.js';
 import type { Provider } from '../providers/index.js';
 import type { ProviderPolicy } from './provider-policy.js';
@@ -16,35 +16,34 @@ export interface BatchLoadersOptions {
   /** The verified tenant: every batch of these loaders serves it, and only it. */
   readonly tenant: string;
   readonly requestId: string | undefined;
-  /** The request's deadline: a load cut short by it fails with `DEADLINE_EXCEEDED`. */
+  /** The request's deadline, as a `performance.now()` time: a load cut short by it fails with `DEADLINE_EXCEEDED`. */
+  readonly deadlineAt: number;
+  /** The request's time budget, for the error's message. */
   readonly deadlineMs: number;
 }
 
 // Shared by every batch without a failed key; never written (a failing batch gets its own list).
 const NO_ERRORS: ErrorCode[] = [];
 
-/** A timer shared by the loads of one operation and budget issued in the same moment (one batch). */
-interface SharedTimer {
-  readonly timeoutMs: number;
-  readonly createdAt: number;
-  waiters: number;
-  /** Fails the loads still waiting; a settled load ignores it. */
-  readonly fail: Array<(error: EngramError) => void>;
-  timer: NodeJS.Timeout | undefined;
-}
-
-/** One provider operation's loader in this request, and its timers by budget. */
+/** One provider operation's loader in this request, for the loads of one time budget. */
 interface OperationLoader {
   readonly provider: string;
   readonly operation: string;
-  readonly loader: DataLoader<unknown, unknown, string>;
-  readonly timers: Map<number, SharedTimer>;
+  readonly timeoutMs: number;
+  loader: DataLoader<unknown, unknown, string>;
+  /** Loaders of the same operation for loads with another `timeoutMs` (a source's own). */
+  others: Map<number, OperationLoader> | undefined;
 }
 
 /**
  * One request's DataLoaders, one per provider operation: every load of the request issued in the
  * same tick becomes one batch (de-duplicated by the operation's key id), run under the provider's
  * policy. Never shared between requests.
+ *
+ * Time limits are kept per batch, not per load: a batch's promise fails with `PROVIDER_TIMEOUT`
+ * after its loads' `timeoutMs`, or with the deadline's error when the request's deadline comes
+ * first, so every load waits on DataLoader's promise alone (no promise, closure or timer per field).
+ * Loads whose source sets another `timeoutMs` get a loader (and batches) of their own.
  */
 export class BatchLoaders {
   readonly #options: BatchLoadersOptions;
@@ -57,59 +56,13 @@ export class BatchLoaders {
 
   /**
    * Loads one key, failing with `PROVIDER_TIMEOUT` after `timeoutMs` or with the deadline's error
-   * after `remainingMs`, whichever comes first. Resolves the value; rejects with the key's error.
+   * at the request's deadline, whichever comes first. Resolves the value; rejects with the key's error.
    */
-  load(provider: string, operation: string, key: unknown, timeoutMs: number, remainingMs: number): Promise<unknown> {
-    const entry = this.#loader(provider, operation);
-    const pending = entry.loader.load(key);
-    const shared = this.#timerFor(entry, timeoutMs, remainingMs);
-    return new Promise((resolve, reject) => {
-      shared.fail.push(reject);
-      pending.then(
-        (value) => {
-          this.#release(entry, shared);
-          if (value instanceof Error) reject(value);
-          else resolve(value);
-        },
-        (error: unknown) => {
-          this.#release(entry, shared);
-          reject(error);
-        },
-      );
-    });
+  load(provider: string, operation: string, key: unknown, timeoutMs: number): Promise<unknown> {
+    return this.#loader(provider, operation, timeoutMs).loader.load(key);
   }
 
-  /**
-   * A timer that fails the loads waiting on it. Loads of one operation issued in the same moment (one
-   * batch) share a timer instead of arming one each; it is cleared when the last of them settles.
-   */
-  #timerFor(entry: OperationLoader, timeoutMs: number, remainingMs: number): SharedTimer {
-    const now = performance.now();
-    const existing = entry.timers.get(timeoutMs);
-    if (existing && now - existing.createdAt < 1) {
-      existing.waiters += 1;
-      return existing;
-    }
-    const budget = Math.min(timeoutMs, remainingMs);
-    const shared: SharedTimer = { timeoutMs, createdAt: now, waiters: 1, fail: [], timer: undefined };
-    shared.timer = setTimeout(() => {
-      if (entry.timers.get(timeoutMs) === shared) entry.timers.delete(timeoutMs);
-      const error = budget < timeoutMs ? new DeadlineExceededError(this.#options.deadlineMs) : new ProviderTimeoutError({ provider: entry.provider, operation: entry.operation }, timeoutMs);
-      for (const fail of shared.fail) fail(error);
-    }, budget);
-    entry.timers.set(timeoutMs, shared);
-    return shared;
-  }
-
-  #release(entry: OperationLoader, shared: SharedTimer): void {
-    shared.waiters -= 1;
-    if (shared.waiters === 0) {
-      clearTimeout(shared.timer);
-      if (entry.timers.get(shared.timeoutMs) === shared) entry.timers.delete(shared.timeoutMs);
-    }
-  }
-
-  #loader(providerName: string, operation: string): OperationLoader {
+  #loader(providerName: string, operation: string, timeoutMs: number): OperationLoader {
     let byOperation = this.#loaders.get(providerName);
     if (!byOperation) {
       byOperation = new Map();
@@ -117,22 +70,33 @@ export class BatchLoaders {
     }
     let entry = byOperation.get(operation);
     if (!entry) {
-      entry = this.#create(providerName, operation);
+      entry = this.#create(providerName, operation, timeoutMs);
       byOperation.set(operation, entry);
     }
-    return entry;
+    if (entry.timeoutMs === timeoutMs) return entry;
+    entry.others ??= new Map();
+    let other = entry.others.get(timeoutMs);
+    if (!other) {
+      other = this.#create(providerName, operation, timeoutMs);
+      entry.others.set(timeoutMs, other);
+    }
+    return other;
   }
 
-  #create(providerName: string, operation: string): OperationLoader {
+  #create(providerName: string, operation: string, timeoutMs: number): OperationLoader {
     const { batching } = this.#options;
     const provider = this.#options.providers.get(providerName) as Provider;
+    const entry: OperationLoader = { provider: providerName, operation, timeoutMs, loader: undefined as never, others: undefined };
     // Closures are passed inline, never named: under tsx (keepNames) a named closure costs a defineProperty each time it is made.
-    const loader = new DataLoader<unknown, unknown, string>(
+    entry.loader = new DataLoader<unknown, unknown, string>(
       // Errors are returned in their slots (batch contract), so DataLoader rejects only that key.
       (keys) =>
-        isTracingEnabled()
-          ? inSpan(`batch ${providerName}.${operation}`, { 'engram.provider': providerName, 'engram.operation': operation, 'engram.keys': keys.length }, () => this.#runBatch(provider, operation, keys))
-          : this.#runBatch(provider, operation, keys),
+        this.#bounded(
+          entry,
+          isTracingEnabled()
+            ? inSpan(`batch ${providerName}.${operation}`, { 'engram.provider': providerName, 'engram.operation': operation, 'engram.keys': keys.length }, () => this.#runBatch(provider, operation, keys))
+            : this.#runBatch(provider, operation, keys),
+        ),
       {
         cacheKeyFn: provider.keyIdOf(operation),
         maxBatchSize: batching ? provider.maxBatchSize(operation) : 1,
@@ -140,7 +104,31 @@ export class BatchLoaders {
         cache: batching,
       },
     );
-    return { provider: providerName, operation, loader, timers: new Map() };
+    return entry;
+  }
+
+  /**
+   * The batch's results, or its time limit's error when they come later: `PROVIDER_TIMEOUT` after
+   * the loader's `timeoutMs`, the deadline's error at the request's deadline when that is sooner.
+   * The batch itself is left to its policy (which has its own timeout and the request's signal).
+   */
+  #bounded(entry: OperationLoader, running: Promise<unknown[]>): Promise<unknown[]> {
+    const budget = Math.min(entry.timeoutMs, this.#options.deadlineAt - performance.now());
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(budget < entry.timeoutMs ? new DeadlineExceededError(this.#options.deadlineMs) : new ProviderTimeoutError({ provider: entry.provider, operation: entry.operation }, entry.timeoutMs));
+      }, Math.max(0, budget));
+      running.then(
+        (results) => {
+          clearTimeout(timer);
+          resolve(results);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
   }
 
   async #runBatch(provider: Provider, operation: string, keys: readonly unknown[]): Promise<unknown[]> {

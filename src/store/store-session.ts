@@ -40,6 +40,7 @@ export interface GetOptions {
 const NEVER_ABORTED = new AbortController().signal;
 
 const round = (ms: number): number => Math.round(ms * 100) / 100;
+const resultValue = (result: ContextResult): unknown => result.value;
 
 /** Validates raw arguments against a context's schema (applying defaults); throws `BAD_USER_INPUT`. */
 function parseContextArgs(context: RegisteredContext, rawArgs: unknown): unknown {
@@ -95,10 +96,11 @@ export class StoreSession {
       signal: options.signal ?? NEVER_ABORTED,
       tenant: options.principal.tenant,
       requestId: options.requestId,
+      deadlineAt: this.#deadlineAt,
       deadlineMs: this.#deadlineMs,
     });
     this.#lookupOwner = (owner, ownerArgs) =>
-      this.#loaders.load(owner.lookup.provider, owner.lookup.operation, owner.key(ownerArgs), store.providerTimeoutMs, this.#remainingMs());
+      this.#loaders.load(owner.lookup.provider, owner.lookup.operation, owner.key(ownerArgs), store.providerTimeoutMs);
   }
 
   /** The store this session belongs to. */
@@ -149,14 +151,40 @@ export class StoreSession {
     });
   }
 
+  /**
+   * `get(…)` for a caller that needs only the value (a GraphQL field): provenance is still
+   * recorded under `path`. Without a cache, tracing or an owner lookup, the primary source is
+   * awaited with one `then` and no async frames: this runs once per field of every request.
+   */
+  value(name: string, rawArgs: unknown, path?: string): Promise<unknown> {
+    const context = this.#context(name);
+    const { definition } = context;
+    if ((definition.cache && this.#store.cache) || isTracingEnabled()) return this.get(name, rawArgs, path === undefined ? undefined : { path }).then(resultValue);
+    const args = parseContextArgs(context, rawArgs);
+    const checking = authorizeNow(name, context.access, args, this.principal, this.#lookupOwner);
+    if (checking) return checking.then(() => this.#resolve(context, args, path)).then(resultValue);
+    const started = performance.now();
+    const remaining = this.#remainingMs();
+    if (!(remaining > 0)) return this.#fallBack(context, args, path, started, undefined, undefined, undefined, undefined).then(resultValue);
+    const primary = definition.sources[0] as ContextSource<unknown, unknown>;
+    return this.#load(primary, primary.key(args)).then(
+      (loaded) => {
+        const value = loaded === null || loaded === undefined ? null : primary.map(loaded, args);
+        this.#provenance(name, path, started, primary, undefined);
+        return value;
+      },
+      (error: unknown) => this.#fallBack(context, args, path, started, undefined, undefined, undefined, { error }).then(resultValue),
+    );
+  }
+
   #context(name: string): RegisteredContext {
     const context = this.#store.registry.get(name);
     if (!context) throw new ContextNotFoundError(name);
     return context;
   }
 
-  #load(source: ContextSource<unknown, unknown>, key: unknown, remainingMs: number): Promise<unknown> {
-    return this.#loaders.load(source.provider, source.operation, key, source.timeoutMs ?? this.#store.providerTimeoutMs, remainingMs);
+  #load(source: ContextSource<unknown, unknown>, key: unknown): Promise<unknown> {
+    return this.#loaders.load(source.provider, source.operation, key, source.timeoutMs ?? this.#store.providerTimeoutMs);
   }
 
   #remainingMs(): number {
@@ -204,25 +232,39 @@ export class StoreSession {
     }
 
     // The primary is tried here, without the fallback machinery; only its failure goes through it.
-    const { sources } = definition;
-    const primary = sources[0] as ContextSource<unknown, unknown>;
+    const primary = definition.sources[0] as ContextSource<unknown, unknown>;
     let primaryError: { readonly error: unknown } | undefined;
     const remaining = this.#remainingMs();
     if (remaining > 0) {
       try {
-        const loaded = await this.#load(primary, primary.key(args), remaining);
+        const loaded = await this.#load(primary, primary.key(args));
         const value = loaded === null || loaded === undefined ? null : primary.map(loaded, args);
         return this.#answered(name, path, started, cache, cacheKey, primary, value);
       } catch (error) {
         primaryError = { error };
       }
     }
+    return this.#fallBack(context, args, path, started, cache, cacheKey, cached, primaryError);
+  }
+
+  /** The primary failed (or no time was left to try it): the fallbacks, then stale-if-error. */
+  async #fallBack(
+    context: RegisteredContext,
+    args: unknown,
+    path: string | undefined,
+    started: number,
+    cache: CachePolicy | undefined,
+    cacheKey: string | undefined,
+    cached: CacheEntry | undefined,
+    primaryError: { readonly error: unknown } | undefined,
+  ): Promise<ContextResult> {
+    const { sources, name } = context.definition;
     const resolution = await resolveSources({
       sources,
       args,
       ...(primaryError ? { primaryError } : {}),
       remainingMs: () => this.#remainingMs(),
-      load: (source, key, remaining) => this.#load(source, key, remaining),
+      load: (source, key) => this.#load(source, key),
       deadlineExceeded: () => new DeadlineExceededError(this.#deadlineMs),
     });
 
@@ -265,13 +307,18 @@ export class StoreSession {
       // A cache that cannot write only costs a later miss; a custom cache's rejection must not escape.
       this.#store.cache?.set(cacheKey, { value, storedAt: Date.now(), provider: source.provider, operation: source.operation }, retainMs(cache)).catch(() => {});
     }
+    return { value, provenance: this.#provenance(name, path, started, source, resolution) };
+  }
+
+  /** The provenance of a value a source answered, recorded under `path`. */
+  #provenance(name: string, path: string | undefined, started: number, source: ContextSource<unknown, unknown>, resolution: Extract<Resolution, { ok: true }> | undefined): Provenance {
     const latencyMs = round(performance.now() - started);
     // One literal per shape, keys in the schema's order (the order clients see).
     const provenance: Provenance = resolution?.fallbackReason
       ? { context: name, provider: source.provider, operation: source.operation, fallback: resolution.fallback, fallbackReason: resolution.fallbackReason, cached: false, stale: false, latencyMs }
       : { context: name, provider: source.provider, operation: source.operation, fallback: resolution?.fallback ?? false, cached: false, stale: false, latencyMs };
     if (resolution?.attempts) provenance.attempts = resolution.attempts;
-    return { value, provenance: this.#record(path, provenance) };
+    return this.#record(path, provenance);
   }
 
   async #cacheLookup(key: string): Promise<CacheEntry | undefined> {

@@ -1,6 +1,8 @@
 import { BadUserInputError, ContractViolationError } from '../../errors/index.js';
 import type { OperationSpec } from '../define-provider.js';
 
+const NUL_REASON = 'contains a NUL character (U+0000), which PostgreSQL text cannot hold';
+
 /**
  * The first string of a key that PostgreSQL `text` cannot hold, as `{ field, reason }`, or
  * `undefined`. PostgreSQL rejects U+0000 in text (`invalid byte sequence for encoding "UTF8":
@@ -8,11 +10,13 @@ import type { OperationSpec } from '../define-provider.js';
  * Keys are scalars or small objects/arrays of scalars; the walk is iterative all the same.
  */
 export function unstorableField(key: unknown): { field: string; reason: string } | undefined {
+  // Most keys are one string: checked without the walk's allocations.
+  if (typeof key === 'string') return key.includes('\u0000') ? { field: 'key', reason: NUL_REASON } : undefined;
   const stack: Array<[string, unknown]> = [['key', key]];
   while (stack.length > 0) {
     const [field, value] = stack.pop() as [string, unknown];
     if (typeof value === 'string') {
-      if (value.includes('\u0000')) return { field, reason: 'contains a NUL character (U+0000), which PostgreSQL text cannot hold' };
+      if (value.includes('\u0000')) return { field, reason: NUL_REASON };
     } else if (Array.isArray(value)) {
       value.forEach((item, i) => {
         stack.push([`${field}.${i}`, item]);
