@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineContext, id } from '../../src/context/index.js';
 import { demoContexts } from '../../src/demo/index.js';
 import type { Provider } from '../../src/providers/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-import { FixtureProvider } from '../support/fixture-provider.js';
+import { FixtureProvider, fixtureOps } from '../support/fixture-provider.js';
 import { fixtureContexts } from '../support/fixture-contexts.js';
 import { startTestZep, type TestZep } from '../support/test-zep.js';
 
@@ -12,10 +14,20 @@ let server: TestServer;
 let fixture: FixtureProvider;
 let zep: TestZep;
 
+/** The same operation as `timedOutItem`, with the store's (much longer) provider timeout. */
+const patientItem = defineContext({
+  name: 'patientItem',
+  description: 'A fixture item that waits for the slow operation.',
+  args: z.object({ itemId: id() }),
+  output: z.object({ id: id(), label: z.string() }).meta({ id: 'PatientItem' }).nullable(),
+  access: 'public',
+  sources: (from) => [from(fixtureOps.slowItem, { key: (a) => a.itemId })],
+});
+
 beforeAll(async () => {
   [database, zep] = await Promise.all([createTestDatabase(), startTestZep()]);
   fixture = new FixtureProvider();
-  server = await startTestServer({ db: database.db, pool: database.pool, zep: zep.options, providers: [fixture], definitions: [...demoContexts, ...fixtureContexts] });
+  server = await startTestServer({ db: database.db, pool: database.pool, zep: zep.options, providers: [fixture], definitions: [...demoContexts, ...fixtureContexts, patientItem] });
 });
 
 afterAll(async () => {
@@ -162,6 +174,15 @@ describe(`context fields over GraphQL (${process.env['TEST_DATABASE_URL'] ? 'Pos
     expect(performance.now() - started).toBeLessThan(5_000);
     expect(body.data).toEqual({ slowItem: { id: 's' } });
     expect(body.extensions?.['contexts']).toMatchObject({ slowItem: { fallback: true, fallbackReason: 'PROVIDER_TIMEOUT' } });
+  });
+
+  it('keeps each source\'s own time budget when two budgets load the same operation in one request', async () => {
+    // Time limits are kept per batch: loads with another budget go in a batch of their own.
+    fixture.batches.length = 0;
+    const { body } = await server.graphql('{ timedOutItem(itemId: "short") { id } patientItem(itemId: "long") { id } }');
+    expect(body.data).toEqual({ timedOutItem: null, patientItem: { id: 'long' } });
+    expect(body.errors).toEqual([expect.objectContaining({ path: ['timedOutItem'], extensions: expect.objectContaining({ code: 'PROVIDER_TIMEOUT' }) })]);
+    expect(fixture.batches.map((keys) => keys.join(',')).sort()).toEqual(['long', 'short']);
   });
 
   it('gives a typed error with partial data when every source fails', async () => {
