@@ -248,3 +248,29 @@ describe('MCP over streamable HTTP at /mcp', () => {
     expect(body.result.structuredContent).toMatchObject({ data: { id: 'a', label: 'fixture:a' }, meta: { context: 'item', provider: 'fixture' } });
   });
 });
+
+describe('/mcp limits', () => {
+  it('counts MCP requests against the same per-principal rate limit as /graphql and REST', async () => {
+    const limited = await startTestServer({ db: database.db, pool: database.pool, zep: zep.options, rateLimit: { max: 2, windowMs: 60_000 } });
+    try {
+      const post = () =>
+        fetch(`${limited.url}/mcp`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+        });
+      expect((await post()).status).toBe(200);
+      expect((await limited.graphql('{ userProfile(userId: "u1") { id } }')).status).toBe(200);
+      const refused = await post();
+      expect(refused.status).toBe(429);
+      expect(await refused.json()).toEqual({ error: { code: 'RATE_LIMITED', message: expect.stringMatching(/^Rate limit of 2 requests per 60 s exceeded; retry in \d+ s\.$/) } });
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('bounds the body like every route: 413 past the body limit, before the SDK reads it', async () => {
+    const response = await rawPost(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { pad: 'x'.repeat(300_000) } }), bearer(await jwt()));
+    expect(response.status).toBe(413);
+  });
+});
