@@ -11,14 +11,17 @@ import type { McpToolSet } from './mcp-tool-set.js';
  */
 export type McpSessionFactory = (request: FastifyRequest, reply: FastifyReply, signal: AbortSignal) => StoreSession;
 
-/** Headers of the HTTP connection itself, not of the MCP message. */
-const HOP_BY_HOP = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade']);
+/**
+ * Not handed to the SDK: headers of the HTTP connection itself, and credentials (verified already by
+ * the authentication hook; the SDK has no use for them and must not carry them into its message info).
+ */
+const NOT_FORWARDED = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade', 'authorization', 'cookie']);
 
 /** The Fastify request as a web `Request` for the SDK's transport, with the body text as received. */
 function webRequest(request: FastifyRequest): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name)) continue;
+    if (value === undefined || NOT_FORWARDED.has(name)) continue;
     if (Array.isArray(value)) for (const v of value) headers.append(name, v);
     else headers.set(name, value);
   }
