@@ -1,4 +1,5 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { DefinitionError } from '../errors/index.js';
 import type { McpTool } from './mcp-tool.js';
 
 /**
@@ -13,7 +14,7 @@ export class McpToolSet {
   constructor(tools: Iterable<McpTool>) {
     const list: Tool[] = [];
     for (const tool of tools) {
-      if (this.#byName.has(tool.name)) throw new Error(`MCP tool "${tool.name}" is defined more than once; tool names must be unique.`);
+      if (this.#byName.has(tool.name)) throw new DefinitionError(tool.name, 'is served as an MCP tool more than once; tool names must be unique.');
       this.#byName.set(tool.name, tool);
       list.push({
         name: tool.name,

@@ -228,6 +228,14 @@ describe('MCP over streamable HTTP at /mcp', () => {
     expect(JSON.parse(notJsonRpc.body)).toMatchObject({ error: { code: -32700, message: 'Parse error: Invalid JSON-RPC message' } });
     const wrongType = await rawPost('{}', { ...auth, 'content-type': 'text/plain' });
     expect(wrongType.status).toBe(415);
+    expect(JSON.parse(wrongType.body)).toMatchObject({ error: { code: -32000, message: 'Unsupported Media Type: Content-Type must be application/json' } });
+    // Arguments that are not an object break the protocol's own schema, before any tool runs: the SDK
+    // answers a JSON-RPC error (its code, -32603, and zod's issue as the message), never an HTTP 500.
+    const badParams = await rawPost(JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'userProfile', arguments: 'u1' } }), auth);
+    expect(badParams.status).toBe(200);
+    const rpcError = JSON.parse(badParams.body) as { id: number; error: { code: number; message: string } };
+    expect(rpcError).toMatchObject({ jsonrpc: '2.0', id: 3, error: { code: -32603 } });
+    expect(JSON.parse(rpcError.error.message)).toEqual([{ expected: 'record', code: 'invalid_type', path: ['params', 'arguments'], message: 'Invalid input: expected record, received string' }]);
 
     for (const method of ['GET', 'DELETE']) {
       const response = await fetch(`${server.url}/mcp`, { method, headers: { ...auth, accept: 'text/event-stream' } });

@@ -83,6 +83,10 @@ describe('prompt tools (the seam for bundles)', () => {
     });
   });
 
+  it('refuses two tools of one name at start-up', () => {
+    expect(() => new McpToolSet([userCard, userCard])).toThrow('Context definition "userCard": is served as an MCP tool more than once; tool names must be unique.');
+  });
+
   it("answers the session's errors as tool errors with their codes", async () => {
     const result = (await client.callTool({ name: 'userCard', arguments: { userId: 'u2' } })) as CallToolResult;
     const message = '"userProfile" can be read only for records of your own subject, or with the scope "context:read:any".';
