@@ -33,16 +33,18 @@ async function main(): Promise<void> {
   const started = await startEngram(config, logger, process.env['ZEP_EMULATOR_PORT'] ? {} : { emulatorPort: 0 });
   const { engram } = started;
 
+  const authorization = config.auth.mode === 'off' ? undefined : `Bearer ${credential}`;
+  const verify = (): Principal | Promise<Principal> => engram.authenticator.authenticateNow(authorization) ?? engram.authenticator.authenticate(authorization);
   let principal: Principal;
   try {
-    principal = await engram.authenticator.authenticate(config.auth.mode === 'off' ? undefined : `Bearer ${credential}`);
+    principal = await verify();
   } catch (error) {
     await started.close();
     if (error instanceof UnauthenticatedError) refuse(`${KEY_VARIABLE} was refused: ${error.message}`, 77); // EX_NOPERM
     throw error;
   }
 
-  const server = await serveMcpStdio({ tools: engram.mcpTools, store: engram.store, principal, logger });
+  const server = await serveMcpStdio({ tools: engram.mcpTools, store: engram.store, principal: verify, logger });
   logger.info({ tools: engram.mcpTools.size, tenant: principal.tenant, subject: principal.subject }, 'serving MCP over stdio');
 
   let stopping = false;

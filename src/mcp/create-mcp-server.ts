@@ -10,10 +10,10 @@ const { version } = createRequire(import.meta.url)('../../package.json') as { ve
 
 /**
  * The store session of one tool call, bound to the caller's verified principal by the transport
- * (HTTP: the request's credential; stdio: the key the process started with). It may throw an
- * `EngramError` (e.g. no principal).
+ * (HTTP: the request's credential; stdio: the key the process started with, verified again). It may
+ * throw (or reject with) an `EngramError`, e.g. no principal or a revoked key.
  */
-export type ToolSessionFactory = (signal: AbortSignal) => StoreSession;
+export type ToolSessionFactory = (signal: AbortSignal) => StoreSession | Promise<StoreSession>;
 
 export interface McpServerOptions {
   readonly tools: McpToolSet;
@@ -55,7 +55,7 @@ export function createMcpServer(options: McpServerOptions): Server {
     try {
       const tool = tools.get(name);
       if (!tool) throw new ContextNotFoundError(name);
-      const output = await tool.call(sessionFor(extra.signal), request.params.arguments ?? {});
+      const output = await tool.call(await sessionFor(extra.signal), request.params.arguments ?? {});
       return { content: [{ type: 'text', text: output.text }], structuredContent: output.structuredContent };
     } catch (error) {
       return toolErrorResult(error, logger);

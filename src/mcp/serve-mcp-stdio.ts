@@ -9,8 +9,12 @@ import type { McpToolSet } from './mcp-tool-set.js';
 export interface StdioServerOptions {
   readonly tools: McpToolSet;
   readonly store: VirtualStore;
-  /** Who every call is made as: verified once at start-up (there is no credential per message). */
-  readonly principal: Principal;
+  /**
+   * Who each call is made as. There is no credential per message: this verifies the process's own
+   * credential again for every call (cheap while the key store's cache holds it), so that a revoked
+   * key or an expired token stops working as it would over HTTP. Rejects with an `EngramError`.
+   */
+  readonly principal: () => Principal | Promise<Principal>;
   readonly logger?: Logger | false;
   /** @default process.stdin */
   readonly stdin?: Readable;
@@ -27,7 +31,7 @@ export async function serveMcpStdio(options: StdioServerOptions): Promise<{ clos
   const { store, principal } = options;
   const server = createMcpServer({
     tools: options.tools,
-    sessionFor: (signal) => store.session({ principal, signal }),
+    sessionFor: async (signal) => store.session({ principal: await principal(), signal }),
     ...(options.logger ? { logger: options.logger } : {}),
   });
   await server.connect(new StdioServerTransport(options.stdin, options.stdout));

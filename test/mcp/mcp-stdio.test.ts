@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { PassThrough } from 'node:stream';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +10,8 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiKeyStore, Scopes } from '../../src/auth/index.js';
+import { ApiKeyStore, Authenticator, Scopes } from '../../src/auth/index.js';
+import { serveMcpStdio } from '../../src/mcp/index.js';
 import { migrateToLatest, openDatabase } from '../../src/providers/postgres/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -119,4 +123,49 @@ describe('npm run mcp (stdio)', () => {
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toContain('ENGRAM_API_KEY was refused: The API key is not valid.\n');
   }, 120_000);
+});
+
+describe('serveMcpStdio', () => {
+  it('verifies the credential again for every call: a key revoked mid-session stops working', async () => {
+    if (!database) throw new Error('no test database');
+    const keys = new ApiKeyStore(database.db, { cacheTtlMs: 0 });
+    const { key, info } = await keys.create({ tenant: 'acme', subject: 'u1', scopes: [Scopes.read], name: 'revoked mid-session' });
+    const authenticator = new Authenticator({ mode: 'required', apiKeys: keys });
+    const [stdin, stdout] = [new PassThrough(), new PassThrough()];
+    const served = await serveMcpStdio({
+      tools: server.engram.mcpTools,
+      store: server.engram.store,
+      principal: () => authenticator.authenticate(`Bearer ${key}`),
+      stdin,
+      stdout,
+    });
+    const lines = createInterface({ input: stdout });
+    const answers = new Map<number, unknown>();
+    lines.on('line', (line) => {
+      const message = JSON.parse(line) as { id?: number };
+      if (message.id !== undefined) answers.set(message.id, message);
+    });
+    let nextId = 0;
+    const rpc = async (method: string, params: Record<string, unknown>): Promise<{ result: CallToolResult }> => {
+      const id = ++nextId;
+      stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
+      while (!answers.has(id)) await once(lines, 'line');
+      return answers.get(id) as { result: CallToolResult };
+    };
+    try {
+      await rpc('initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'engram-test', version: '1.0.0' } });
+      const before = await rpc('tools/call', { name: 'userProfile', arguments: { userId: 'u1' } });
+      expect(before.result.structuredContent).toMatchObject({ data: { id: 'u1', displayName: 'Ada Lovelace' } });
+      expect(await keys.revoke(info.id)).toBe(true);
+      const after = await rpc('tools/call', { name: 'userProfile', arguments: { userId: 'u1' } });
+      expect(after.result).toEqual({
+        isError: true,
+        content: [{ type: 'text', text: 'UNAUTHENTICATED: The API key has been revoked.' }],
+        structuredContent: { error: { code: 'UNAUTHENTICATED', message: 'The API key has been revoked.' } },
+      });
+    } finally {
+      lines.close();
+      await served.close();
+    }
+  });
 });
