@@ -18,6 +18,7 @@ import {
   type QueryLimits,
 } from './graphql/index.js';
 import { ConnectionDrainer, createHttpServer, type HttpLimits, type LoadSheddingOptions, type RateLimitOptions, type ReadinessCheck } from './http/index.js';
+import { contextTools, McpToolSet } from './mcp/index.js';
 import { EngramMetrics } from './observability/index.js';
 import { ProviderRuntime, type Provider, type ProviderDefinition } from './providers/index.js';
 import type { RedisConnection } from './redis/index.js';
@@ -99,6 +100,8 @@ export interface Engram {
   readonly store: VirtualStore;
   readonly registry: ContextRegistry;
   readonly schema: GraphQLSchema;
+  /** The MCP tools, served at `/mcp` and by `serveMcpStdio`: one per context definition (and bundle). */
+  readonly mcpTools: McpToolSet;
   /** The persisted documents served by `documentId`/APQ; its manifest is published to agents. */
   readonly persistedDocuments: PersistedDocumentStore;
   readonly metrics: EngramMetrics | undefined;
@@ -180,10 +183,16 @@ export function createEngram(options: EngramOptions): Engram {
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     ...(options.compiledExecution === undefined ? {} : { compiledExecution: options.compiledExecution }),
   });
+  // MCP tools come from the definitions, like GraphQL fields and REST routes.
+  // BUNDLES: this is where bundles join as tools, each `promptTool({ name, description, args,
+  // defaultBudgetTokens, resolve: (session, args) => … })` (see `mcp/prompt-tool.ts`), e.g.
+  // `new McpToolSet([...contextTools(registry), ...bundles.map(bundleTool)])`.
+  const mcpTools = new McpToolSet(contextTools(registry));
   const app = createHttpServer({
     store,
     authenticator,
     graphql,
+    mcpTools,
     // Persisted-only mode rejects ad-hoc queries, so GraphiQL (and its introspection) could not work.
     graphiql: persistedDocuments.only
       ? false
@@ -215,6 +224,7 @@ export function createEngram(options: EngramOptions): Engram {
     },
     registry,
     schema,
+    mcpTools,
     persistedDocuments,
     compiledStats: () => graphql.compiled?.stats(),
     close: async () => {

@@ -35,6 +35,10 @@ export type { AccessRule, AuthOptions, JwtVerifierOptions, OwnerRule, Principal 
 export { MemoryContextCache, RedisContextCache } from './store/index.js';
 export type { ContextCache, Provenance, ProviderPolicyOptions } from './store/index.js';
 
+// MCP (the tools are `engram.mcpTools`, served at `/mcp`; `serveMcpStdio` serves them over stdio)
+export { serveMcpStdio } from './mcp/index.js';
+export type { McpTool, McpToolSet, StdioServerOptions } from './mcp/index.js';
+
 // Errors
 export {
   BadUserInputError,

@@ -1,5 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/index.js';
 import type { GraphiQLPage, GraphQLHandler, PersistedDocumentsManifest } from '../graphql/index.js';
@@ -15,7 +15,8 @@ import { boundConnections, httpServerOptions, type HttpLimits } from './http-lim
 import { registerLoadShedding, type LoadSheddingOptions } from './load-shedding.js';
 import { registerPersistedDocumentsRoute } from './persisted-documents-route.js';
 import { redisRateLimitStore } from './redis-rate-limit-store.js';
-import { deadlineFromHeaders } from './request-options.js';
+import { deadlineFromHeaders, disconnectSignal } from './request-options.js';
+import { registerMcpRoute, type McpToolSet } from '../mcp/index.js';
 import { registerRestRoutes } from '../rest/index.js';
 
 export interface RateLimitOptions {
@@ -32,6 +33,8 @@ export interface HttpServerOptions {
   /** Verifies every request's credentials once; the principal it yields is the only identity. */
   readonly authenticator: Authenticator;
   readonly graphql: GraphQLHandler;
+  /** Served at `/mcp` (MCP over streamable HTTP) when given. */
+  readonly mcpTools?: McpToolSet;
   readonly logger: Logger | false;
   readonly ready?: ReadinessCheck;
   /**
@@ -60,7 +63,7 @@ const OPERATIONAL = new Set(['/healthz', '/readyz', '/metrics']);
 const isOperational = (request: FastifyRequest): boolean => OPERATIONAL.has(request.url.split('?')[0] ?? '');
 
 /**
- * The Fastify app: `/graphql`, `/api/v1/context/:name`, `/api/v1/openapi.json`,
+ * The Fastify app: `/graphql`, `/api/v1/context/:name`, `/mcp`, `/api/v1/openapi.json`,
  * `/api/v1/persisted-documents.json`, `/healthz`, `/readyz`, `/metrics`. Listening is the caller's job.
  */
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
@@ -123,15 +126,25 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     });
   }
 
+  // One session per REST request or MCP tool call, as the verified principal, aborted when the client goes.
+  const sessionFor = (request: FastifyRequest, reply: FastifyReply, signal?: AbortSignal) => {
+    const gone = disconnectSignal(reply);
+    return options.store.session({
+      principal: principalOf(request),
+      signal: signal ? AbortSignal.any([gone, signal]) : gone,
+      requestId: request.id,
+      ...deadlineFromHeaders((h) => request.headers[h]),
+    });
+  };
+
   // Routes live in a plugin so that the rate limiter's and load shedder's hooks apply to them.
   void app.register(async (routes) => {
     requireAuthentication(routes);
     registerGraphQLRoute(routes, options.graphql, { graphiql: options.graphiql || undefined });
     if (options.graphiql) registerGraphiQLAssets(routes, options.graphiql);
     registerHealthRoutes(routes, options.store, options.ready, options.draining);
-    registerRestRoutes(routes, options.store, (request, signal) =>
-      options.store.session({ principal: principalOf(request), signal, requestId: request.id, ...deadlineFromHeaders((h) => request.headers[h]) }),
-    );
+    registerRestRoutes(routes, options.store, sessionFor);
+    if (options.mcpTools) registerMcpRoute(routes, { tools: options.mcpTools, sessionFor, logger: options.logger });
     registerPersistedDocumentsRoute(routes, options.persistedDocuments ?? {});
   });
   return app;

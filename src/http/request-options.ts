@@ -1,3 +1,5 @@
+import type { FastifyReply } from 'fastify';
+
 /** Header a caller uses to ask for another request deadline (clamped by the store). */
 export const DEADLINE_HEADER = 'x-engram-deadline-ms';
 
@@ -23,4 +25,13 @@ export const PROVENANCE_HEADER = 'x-engram-provenance';
 /** False when the request asks for no provenance; on by default. */
 export function provenanceFromHeaders(get: (name: string) => HeaderValue): boolean {
   return headerValue(get(PROVENANCE_HEADER))?.trim().toLowerCase() !== 'off';
+}
+
+/** Aborted when the client disconnects before the answer is sent. */
+export function disconnectSignal(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  return controller.signal;
 }

@@ -14,10 +14,11 @@ function sendError(reply: FastifyReply, error: unknown): FastifyReply {
 }
 
 /**
- * The store session of a request: built by the HTTP layer, which owns authentication and request
- * options; it throws (an `EngramError`) when the request has no verified principal.
+ * The store session of a request: built by the HTTP layer, which owns authentication, request
+ * options and the request's abort signal (client gone, and `signal` when given); it throws (an
+ * `EngramError`) when the request has no verified principal.
  */
-export type SessionFactory = (request: FastifyRequest, signal: AbortSignal) => StoreSession;
+export type SessionFactory = (request: FastifyRequest, reply: FastifyReply, signal?: AbortSignal) => StoreSession;
 
 /**
  * REST access to the same contexts, through the same store and per-request loaders:
@@ -29,7 +30,7 @@ export function registerRestRoutes(app: FastifyInstance, store: VirtualStore, se
 
   const resolve = async (request: FastifyRequest, reply: FastifyReply, name: string, args: unknown) => {
     try {
-      const session = sessionFor(request, abortSignalOf(reply));
+      const session = sessionFor(request, reply);
       const result = await session.get(name, args);
       return reply.send({ data: result.value, meta: result.provenance });
     } catch (error) {
@@ -53,13 +54,4 @@ export function registerRestRoutes(app: FastifyInstance, store: VirtualStore, se
     }
     return resolve(request, reply, request.params.name, body);
   });
-}
-
-/** Aborted when the client disconnects before the answer is sent. */
-function abortSignalOf(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort();
-  });
-  return controller.signal;
 }
