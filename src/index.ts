@@ -9,8 +9,19 @@ export { createEngram } from './create-engram.js';
 export type { Engram, EngramOptions } from './create-engram.js';
 
 // Contexts (context-as-code)
-export { dateTime, defineContext, id } from './context/index.js';
-export type { CachePolicy, ContextDefinition, ContextDefinitionInput, ContextSource, SourceOptions } from './context/index.js';
+export { dateTime, defineBundle, defineContext, id } from './context/index.js';
+export type {
+  BundleDefinition,
+  BundleDefinitionInput,
+  CachePolicy,
+  ContextDefinition,
+  ContextDefinitionInput,
+  ContextSource,
+  PartOptions,
+  RegisteredBundle,
+  SourceOptions,
+} from './context/index.js';
+export type { PromptContext, PromptFormat, PromptPart, TokenizerName } from './prompt/index.js';
 
 // Providers
 export { defineProvider, operationRef } from './providers/index.js';
@@ -33,11 +44,12 @@ export type { AccessRule, AuthOptions, JwtVerifierOptions, OwnerRule, Principal 
 
 // Store
 export { MemoryContextCache, RedisContextCache } from './store/index.js';
-export type { ContextCache, Provenance, ProviderPolicyOptions } from './store/index.js';
+export type { BundleProvenance, BundleResult, ContextCache, Provenance, ProviderPolicyOptions } from './store/index.js';
 
 // Errors
 export {
   BadUserInputError,
+  BudgetTooSmallError,
   ContractViolationError,
   EngramError,
   ForbiddenError,

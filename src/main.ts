@@ -152,6 +152,7 @@ async function main(): Promise<void> {
       ? { loadShedding: { maxEventLoopDelayMs: config.loadSheddingMaxEventLoopDelayMs, maxEventLoopUtilization: config.loadSheddingMaxEventLoopUtilization } }
       : {}),
     bodyLimit: config.bodyLimitBytes,
+    tokenizer: config.tokenizer,
     persistedDocuments: { manifest: demoPersistedDocuments, only: config.persistedOnly, apqCacheMaxBytes: config.documentCaches.apqMaxBytes },
     http: config.http,
     documentCaches: { maxBytes: config.documentCaches.parseMaxBytes },
