@@ -6,3 +6,5 @@ export { LazyTokenizer, TOKENIZER_NAMES } from './tokenizer.js';
 export type { Tokenizer, TokenizerName } from './tokenizer.js';
 export { PromptContextSchema, PromptPartSchema } from './prompt-context.js';
 export type { PromptContext, PromptPart } from './prompt-context.js';
+export { fitPrompt } from './fit-prompt.js';
+export type { FitPromptInput, FitPromptResult, FittableSection } from './fit-prompt.js';

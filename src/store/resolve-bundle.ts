@@ -2,14 +2,12 @@ import type { BundlePart, RegisteredBundle } from '../context/index.js';
 import { BudgetTooSmallError } from '../errors/index.js';
 import {
   defaultItemText,
-  fitToBudget,
-  PromptRenderer,
-  type ItemRange,
+  fitPrompt,
+  type FittableSection,
   type LazyTokenizer,
   type PromptContext,
   type PromptFormat,
   type PromptPart,
-  type PromptSection,
 } from '../prompt/index.js';
 import type { BundleProvenance, PartProvenance, Provenance } from './provenance.js';
 import { errorCode } from './resolve-sources.js';
@@ -118,7 +116,7 @@ export async function resolveBundle(input: ResolveBundleInput): Promise<BundleRe
     throw new BundleFailure(error, failedMeta(error));
   }
 
-  const sections: PromptSection[] = definition.parts.map((part, i) => {
+  const sections: FittableSection[] = definition.parts.map((part, i) => {
     const outcome = outcomes[i] as PartOutcome;
     const value = outcome.kind === 'read' ? outcome.value : null;
     const render = part.render ?? defaultItemText;
@@ -127,27 +125,11 @@ export async function resolveBundle(input: ResolveBundleInput): Promise<BundleRe
       title: part.title ?? part.name,
       list: Array.isArray(value),
       items: itemsOf(value).map((item) => ({ text: render(item), value: item })),
+      priority: part.priority,
+      dropFrom: part.dropFrom,
     };
   });
-  const renderer = new PromptRenderer(format, sections);
-  const displayIndex = (part: number, rank: number): number => {
-    const size = (sections[part] as PromptSection).items.length;
-    return definition.parts[part]?.dropFrom === 'start' ? size - 1 - rank : rank;
-  };
-  const fit = fitToBudget({
-    parts: definition.parts.map((part, i) => ({ priority: part.priority, size: (sections[i] as PromptSection).items.length, dropFrom: part.dropFrom })),
-    budget: budgetTokens,
-    render: (kept) => renderer.text(ranges(kept)),
-    count: tokenizer.count,
-    itemCost: (part, rank) => tokenizer.count(renderer.segment(part, displayIndex(part, rank))) + (format === 'JSON' ? 1 : 0),
-    sectionCost: (part) => tokenizer.count(renderer.overhead(part)) + 1,
-  });
-  function ranges(kept: readonly number[]): ItemRange[] {
-    return kept.map((k, i) => {
-      const size = (sections[i] as PromptSection).items.length;
-      return definition.parts[i]?.dropFrom === 'start' ? { from: size - k, to: size } : { from: 0, to: k };
-    });
-  }
+  const fit = fitPrompt({ format, sections, budget: budgetTokens, tokenizer });
   if (!fit.fits) {
     const error = new BudgetTooSmallError(definition.name, budgetTokens, fit.minimum, {
       parts: definition.parts.filter((p) => p.priority === 0).map((p) => p.name),
@@ -157,13 +139,9 @@ export async function resolveBundle(input: ResolveBundleInput): Promise<BundleRe
     throw new BundleFailure(error, failedMeta(error));
   }
 
-  const keptRanges = ranges(fit.kept);
-  const metas = definition.parts.map((part, i) => {
-    const size = (sections[i] as PromptSection).items.length;
-    const kept = fit.kept[i] as number;
-    const tokens = kept === 0 ? 0 : tokenizer.count(renderer.section(i, keptRanges[i] as ItemRange));
-    return partMeta(part, outcomes[i] as PartOutcome, { tokens, kept, size });
-  });
+  const metas = definition.parts.map((part, i) =>
+    partMeta(part, outcomes[i] as PartOutcome, { tokens: fit.sectionTokens[i] as number, kept: fit.kept[i] as number, size: (sections[i] as FittableSection).items.length }),
+  );
   const parts: PromptPart[] = metas.map((m) => ({
     name: m.part,
     context: m.context,
