@@ -182,7 +182,7 @@ describe('agentContext: one block of text under an exact budget', () => {
       expect(value.tokens).toBe(countTokens(value.text));
       if (previous) {
         expect(value.text.length).toBeGreaterThanOrEqual(previous.text.length);
-        value.parts.forEach((p, i) => expect(p.itemsKept).toBeGreaterThanOrEqual(previous?.parts[i]?.itemsKept ?? 0));
+        for (const [i, p] of value.parts.entries()) expect(p.itemsKept).toBeGreaterThanOrEqual(previous.parts[i]?.itemsKept ?? 0);
       }
       previous = value;
     }
@@ -295,6 +295,6 @@ describe('agentContext over REST', () => {
     const route = document.paths['/api/v1/context/agentContext']?.get;
     expect(route?.['operationId']).toBe('getAgentContext');
     expect(Object.keys((route?.['responses'] ?? {}) as object)).toContain('422');
-    expect((route?.['parameters'] as Array<{ name: string }>).map((p) => p.name)).toEqual(['userId', 'threadId', 'query', 'budgetTokens', 'format']);
+    expect(((route?.['parameters'] ?? []) as Array<{ name: string }>).map((p) => p.name)).toEqual(['userId', 'threadId', 'query', 'budgetTokens', 'format']);
   });
 });

@@ -75,9 +75,7 @@ describe('fitting a prompt to a token budget (property-based, o200k_base)', () =
         expect(result.tokens).toBeLessThanOrEqual(b);
         expect(result.tokens).toBe(reference(result.text));
         expect(result.text).toBe(render(fmt, sections, result.kept));
-        sections.forEach((s, i) => {
-          if (s.priority === 0) expect(result.kept[i]).toBe(s.items.length);
-        });
+        for (const [i, s] of sections.entries()) if (s.priority === 0) expect(result.kept[i]).toBe(s.items.length);
         if (fmt === 'JSON' && result.text !== '') expect(() => JSON.parse(result.text)).not.toThrow();
         // Trimming is a prefix of the importance order: nothing of a less important part is kept
         // while a more important one lost items.
@@ -105,7 +103,7 @@ describe('fitting a prompt to a token budget (property-based, o200k_base)', () =
         if (!small.fits) return;
         expect(large.fits).toBe(true);
         if (!large.fits) return;
-        sections.forEach((_, i) => expect(large.kept[i]).toBeGreaterThanOrEqual(small.kept[i] as number));
+        for (const [i, kept] of small.kept.entries()) expect(large.kept[i]).toBeGreaterThanOrEqual(kept);
         expect(large.text.length).toBeGreaterThanOrEqual(small.text.length);
         expect(large.tokens).toBeGreaterThanOrEqual(small.tokens);
       }),

@@ -21,17 +21,17 @@ const sections: FittableSection[] = [
 
 describe('prompt formats', () => {
   it('renders MARKDOWN sections, XML elements and one JSON object', () => {
-    const fit = (format: 'MARKDOWN' | 'XML' | 'JSON') => fitPrompt({ format, sections, budget: 1000, tokenizer });
-    expect(fit('MARKDOWN')).toMatchObject({
+    const render = (format: 'MARKDOWN' | 'XML' | 'JSON') => fitPrompt({ format, sections, budget: 1000, tokenizer });
+    expect(render('MARKDOWN')).toMatchObject({
       fits: true,
       text: '## User\nAda Lovelace <ada@example.com>\n\n## Latest messages\n- user: first\n- assistant: second & <last>\n\n## Facts\n- Ada likes tea.\n- Ada codes.\n',
       kept: [1, 2, 2],
     });
-    expect(fit('XML')).toMatchObject({
+    expect(render('XML')).toMatchObject({
       fits: true,
       text: '<profile>\nAda Lovelace &lt;ada@example.com&gt;\n</profile>\n<messages>\n<item>user: first</item>\n<item>assistant: second &amp; &lt;last&gt;</item>\n</messages>\n<facts>\n<item>Ada likes tea.</item>\n<item>Ada codes.</item>\n</facts>\n',
     });
-    expect(fit('JSON')).toMatchObject({ fits: true, text: '{"profile":{"name":"Ada Lovelace"},"messages":["first","second"],"facts":["tea","codes"]}' });
+    expect(render('JSON')).toMatchObject({ fits: true, text: '{"profile":{"name":"Ada Lovelace"},"messages":["first","second"],"facts":["tea","codes"]}' });
   });
 
   it('cuts the highest priority number first, each list from its least relevant end', () => {
