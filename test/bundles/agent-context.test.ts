@@ -110,9 +110,9 @@ describe('agentContext: one block of text under an exact budget', () => {
       format: 'MARKDOWN',
       parts: [
         { part: 'profile', context: 'userProfile', provider: 'postgres', operation: 'userProfile', fallback: false, priority: 0, itemsKept: 1, itemsDropped: 0 },
-        { part: 'context', provider: 'zep', operation: 'threadContext', priority: 1 },
-        { part: 'messages', provider: 'zep', operation: 'threadMessages', priority: 2, itemsKept: 6 },
-        { part: 'facts', provider: 'zep', operation: 'userFacts', priority: 3 },
+        { part: 'context', provider: 'zep', operation: 'threadContext', priority: 3 },
+        { part: 'messages', provider: 'zep', operation: 'threadMessages', priority: 1, itemsKept: 6 },
+        { part: 'facts', provider: 'zep', operation: 'userFacts', priority: 2 },
         { part: 'documents', provider: 'postgres', operation: 'searchDocuments', priority: 4 },
       ],
     });
@@ -187,14 +187,20 @@ describe('agentContext: one block of text under an exact budget', () => {
       previous = value;
     }
     const { value } = await bundle(keys.acmeAgent, 'userId: "u1", threadId: "t1", query: "tea", budgetTokens: 120');
-    // The profile stays; the context block (233 tokens) cannot fit, so everything after it goes too.
-    expect(value?.parts.map((p) => [p.name, p.itemsKept, p.truncated])).toEqual([
-      ['profile', 1, false],
-      ['context', 0, true],
-      ['messages', 0, true],
-      ['facts', 0, true],
-      ['documents', 0, false],
+    // The profile stays; the newest messages come next (priority 1), the oldest cut first; nothing
+    // less important than the first cut item is kept, so the facts and the context block go too.
+    expect(value?.parts.map((p) => [p.name, p.itemsKept, p.itemsDropped, p.truncated])).toEqual([
+      ['profile', 1, 0, false],
+      ['context', 0, 1, true],
+      ['messages', 4, 2, true],
+      ['facts', 0, 1, true],
+      ['documents', 0, 0, false],
     ]);
+    expect(value?.text).toContain(
+      "\n\n## Latest messages\n- user: How do I batch requests when using GraphQL?\n- assistant: Group the keys of one request and fetch them in a single round trip.\n" +
+        "- user: Thanks! Also, I usually drink green tea while coding.\n- assistant: Noted. I'll remember that you like green tea.\n",
+    );
+    expect(value?.text).not.toContain('Hi, I');
   });
 
   it('fails with BUDGET_TOO_SMALL, giving the minimum, when the profile alone does not fit', async () => {

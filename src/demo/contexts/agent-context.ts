@@ -9,7 +9,8 @@ import { userProfile } from './user-profile.js';
 /**
  * Everything an agent needs before answering in a thread, as one block of text under a token
  * budget: who the user is (never cut), the thread's context block, its latest messages, the facts
- * relevant to the query and matching documents — cut in the reverse of that order.
+ * relevant to the query and matching documents. Cut first: documents, then the context block
+ * (bulky, and largely the facts again), then the least relevant facts, then the oldest messages.
  */
 export const agentContext = defineBundle({
   name: 'agentContext',
@@ -36,10 +37,10 @@ export const agentContext = defineBundle({
           p.preferences ? `preferences: ${JSON.stringify(p.preferences)}` : '',
         ].filter((line) => line !== '').join('\n'),
     }),
-    context: part(threadContext, { args: (a) => ({ threadId: a.threadId }), priority: 1, title: 'Thread context', render: (c) => c.context }),
+    context: part(threadContext, { args: (a) => ({ threadId: a.threadId }), priority: 3, title: 'Thread context', render: (c) => c.context }),
     messages: part(threadMessages, {
       args: (a) => ({ threadId: a.threadId, lastN: 20 }),
-      priority: 2,
+      priority: 1,
       title: 'Latest messages',
       // Oldest first: the oldest messages are the first to go.
       dropFrom: 'start',
@@ -47,7 +48,7 @@ export const agentContext = defineBundle({
     }),
     facts: part(userFacts, {
       args: (a) => ({ userId: a.userId, limit: 20, ...(a.query ? { query: a.query } : {}) }),
-      priority: 3,
+      priority: 2,
       title: 'Facts',
       render: (f) => f.fact,
     }),
