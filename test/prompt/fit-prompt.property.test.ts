@@ -56,7 +56,8 @@ const importance = (sections: readonly FittableSection[]): number[] =>
   sections.map((_, i) => i).sort((a, b) => (sections[a] as FittableSection).priority - (sections[b] as FittableSection).priority || a - b);
 
 describe('fitting a prompt to a token budget (property-based, o200k_base)', () => {
-  it('is never over budget, counts exactly, keeps priority 0 whole, and drops minimally', () => {
+  // Hundreds of exact counts of texts up to tens of thousands of tokens: give a loaded machine room.
+  it('is never over budget, counts exactly, keeps priority 0 whole, and drops minimally', { timeout: 120_000 }, () => {
     // The cases must include data past the largest budget and cuts, or the properties prove little.
     const sizes: number[] = [];
     const outcomes = { cut: 0 };
@@ -95,7 +96,7 @@ describe('fitting a prompt to a token budget (property-based, o200k_base)', () =
     expect(outcomes.cut).toBeGreaterThan(60);
   });
 
-  it('never gives less text for a larger budget', () => {
+  it('never gives less text for a larger budget', { timeout: 120_000 }, () => {
     fc.assert(
       fc.property(scenario, format, budget, fc.integer({ min: 1, max: 2000 }), (sections, fmt, b, extra) => {
         const small = fitPrompt({ format: fmt, sections, budget: b, tokenizer });
