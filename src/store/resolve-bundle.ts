@@ -70,8 +70,8 @@ function partMeta(part: BundlePart & { name: string }, outcome: PartOutcome, fit
 
 /**
  * Resolves a bundle: reads every part in the same tick (so their loads join the request's batches),
- * fails when a priority-0 part fails or is refused, drops and reports any other part that does,
- * then renders the parts and fits them to the budget with the real tokenizer.
+ * fails when a priority-0 part fails or is refused (or any part hits a bug), drops and reports any
+ * other part that does, then renders the parts and fits them to the budget with the real tokenizer.
  */
 export async function resolveBundle(input: ResolveBundleInput): Promise<BundleResult> {
   const started = performance.now();
@@ -110,7 +110,12 @@ export async function resolveBundle(input: ResolveBundleInput): Promise<BundleRe
     parts: definition.parts.map((part, i) => partMeta(part, outcomes[i] as PartOutcome)),
     error: errorCode(error),
   });
-  const essential = definition.parts.findIndex((part, i) => part.priority === 0 && outcomes[i]?.kind === 'failed');
+  // A bug (a broken batch contract, a throwing map) fails the bundle whatever the part's priority:
+  // like a fallback, dropping the part must not hide it.
+  const essential = definition.parts.findIndex((part, i) => {
+    const outcome = outcomes[i] as PartOutcome;
+    return outcome.kind === 'failed' && (part.priority === 0 || errorCode(outcome.error) === 'INTERNAL_SERVER_ERROR');
+  });
   if (essential >= 0) {
     const error = (outcomes[essential] as Extract<PartOutcome, { kind: 'failed' }>).error;
     throw new BundleFailure(error, failedMeta(error));

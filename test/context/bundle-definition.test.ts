@@ -7,7 +7,7 @@ import { demoBundles, demoContexts, userProfile } from '../../src/demo/index.js'
 import { BudgetTooSmallError, ProviderUnavailableError } from '../../src/errors/index.js';
 import { ProviderRuntime } from '../../src/providers/index.js';
 import { VirtualStore } from '../../src/store/index.js';
-import { downItem, fixtureContexts, itemContext, itemWithFallback } from '../support/fixture-contexts.js';
+import { buggyItem, downItem, fixtureContexts, itemContext, itemWithFallback } from '../support/fixture-contexts.js';
 import { FixtureProvider } from '../support/fixture-provider.js';
 
 const itemBundle = (parts: Parameters<typeof defineBundle>[0]['parts'], name = 'itemBundle') =>
@@ -112,6 +112,18 @@ describe('resolving a bundle through a store session', () => {
       'Bundle "itemBundle" needs at least 7 tokens for its priority-0 parts (main) in MARKDOWN with o200k_base; budgetTokens is 1.',
     );
     expect((failure as BudgetTooSmallError).details).toEqual({ budgetTokens: 1, minimumTokens: 7 });
+  });
+
+  it('fails on a bug in any part (masked INTERNAL_SERVER_ERROR), never hiding it by dropping the part', async () => {
+    const withBug = itemBundle((part) => ({
+      main: part(itemContext, { args: (a) => ({ itemId: a.itemId }), priority: 0 }),
+      buggy: part(buggyItem, { args: (a) => ({ itemId: a.itemId }), priority: 5 }),
+    }));
+    const s = storeWith([withBug]).session();
+    const failure = await s.bundle('itemBundle', { itemId: 'i1' }, { path: 'b' }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect(failure).not.toHaveProperty('code');
+    expect(s.provenance.get('b')).toMatchObject({ error: 'INTERNAL_SERVER_ERROR', parts: [{ part: 'main', provider: 'fixture' }, { part: 'buggy', error: 'INTERNAL_SERVER_ERROR' }] });
   });
 
   it('counts with the configured tokenizer', async () => {
