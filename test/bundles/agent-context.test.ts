@@ -135,6 +135,22 @@ describe('agentContext: one block of text under an exact budget', () => {
     }
   });
 
+  it('de-duplicates parts across aliases: two budgets of one bundle cost what one does', async () => {
+    await graphql(keys.acmeAgent, '{ contexts { name } }');
+    const one = await cost(() => bundle(keys.acmeAgent, 'userId: "u2", threadId: "t2"').then((b) => b.answer));
+    const two = await cost(() =>
+      graphql(keys.acmeAgent, `{ small: agentContext(userId: "u2", threadId: "t2", budgetTokens: 80) { tokens } large: agentContext(userId: "u2", threadId: "t2") { tokens } }`),
+    );
+    expect(two.answer.body.errors).toBeUndefined();
+    expect(one.statements).toBeGreaterThan(0);
+    expect(two.statements).toBe(one.statements);
+    expect(two.zep).toEqual(one.zep);
+    const data = two.answer.body.data as { small: { tokens: number }; large: { tokens: number } };
+    expect(data.small.tokens).toBeLessThanOrEqual(80);
+    expect(data.large.tokens).toBeGreaterThan(data.small.tokens);
+    expect(Object.keys(two.answer.body.extensions?.contexts ?? {})).toEqual(['small', 'large']);
+  });
+
   it('falls back to Postgres parts under a Zep outage, and says so per part', async () => {
     stack.zep.emulator.faults.set({ outage: true });
     const { value, answer } = await bundle(keys.acmeAgent, 'userId: "u1", threadId: "t1", query: "tea"');
@@ -279,6 +295,19 @@ describe('agentContext over REST', () => {
     expect(body.data?.tokens).toBeLessThanOrEqual(300);
     expect(body.data?.text.startsWith('<profile>\n')).toBe(true);
     expect(body.meta).toMatchObject({ context: 'agentContext', bundle: true, budgetTokens: 300, format: 'XML', parts: expect.any(Array) });
+  });
+
+  it('takes the arguments as a JSON body too', async () => {
+    const response = await fetch(`${stack.server.url}/api/v1/context/agentContext`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(keys.acmeAgent) },
+      body: JSON.stringify({ userId: 'u1', threadId: 't1', budgetTokens: 100, format: 'JSON' }),
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { data: PromptContextValue; meta: Record<string, unknown> };
+    expect(body.data.tokens).toBeLessThanOrEqual(100);
+    expect(JSON.parse(body.data.text)).toMatchObject({ profile: { displayName: 'Ada Lovelace' } });
+    expect(body.meta).toMatchObject({ bundle: true, format: 'JSON', budgetTokens: 100 });
   });
 
   it('answers 422 BUDGET_TOO_SMALL with the minimum, 400 for bad arguments and 401 without credentials', async () => {
