@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TENANT_PATTERN } from './auth/index.js';
 import { ConfigError } from './errors/index.js';
+import { TOKENIZER_NAMES, type TokenizerName } from './prompt/index.js';
 
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const ms = (fallback: number) => z.coerce.number().int().min(1).max(600_000).default(fallback);
@@ -69,6 +70,7 @@ const EnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: ms(10_000),
   SHUTDOWN_READINESS_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   PERSISTED_ONLY: flag.default(false),
+  TOKENIZER: z.enum(TOKENIZER_NAMES).default('o200k_base'),
 }).refine((e) => e.HTTP_HEADERS_TIMEOUT_MS <= e.HTTP_REQUEST_TIMEOUT_MS, {
   path: ['HTTP_HEADERS_TIMEOUT_MS'],
   error: 'must not exceed HTTP_REQUEST_TIMEOUT_MS',
@@ -141,6 +143,8 @@ export interface EngramConfig {
   readonly shutdownReadinessDelayMs: number;
   /** Execute only the persisted documents of the manifest; ad-hoc queries and APQ registration are rejected. */
   readonly persistedOnly: boolean;
+  /** The encoding bundles count tokens with. */
+  readonly tokenizer: TokenizerName;
 }
 
 /**
@@ -242,5 +246,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): EngramConfig {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     shutdownReadinessDelayMs: e.SHUTDOWN_READINESS_DELAY_MS,
     persistedOnly: e.PERSISTED_ONLY,
+    tokenizer: e.TOKENIZER,
   };
 }

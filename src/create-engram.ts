@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { Authenticator, type AuthOptions } from './auth/index.js';
-import { ContextRegistry, type ContextDefinition } from './context/index.js';
+import { ContextRegistry, type BundleDefinition, type ContextDefinition } from './context/index.js';
 import {
   compileSchema,
   createDocumentCaches,
@@ -18,9 +18,10 @@ import {
   type QueryLimits,
 } from './graphql/index.js';
 import { ConnectionDrainer, createHttpServer, type HttpLimits, type LoadSheddingOptions, type RateLimitOptions, type ReadinessCheck } from './http/index.js';
-import { contextTools, McpToolSet } from './mcp/index.js';
+import { bundleTools, contextTools, McpToolSet } from './mcp/index.js';
 import { EngramMetrics } from './observability/index.js';
 import { ProviderRuntime, type Provider, type ProviderDefinition } from './providers/index.js';
+import type { TokenizerName } from './prompt/index.js';
 import type { RedisConnection } from './redis/index.js';
 import { MemoryContextCache, VirtualStore, type ContextCache, type ProviderPolicyOptions, type StoreObserver } from './store/index.js';
 
@@ -32,6 +33,17 @@ export interface EngramOptions {
   readonly providers: readonly ProviderDefinition[];
   /** The contexts served, each declared with `defineContext`; their sources name the providers' operations. */
   readonly definitions: readonly ContextDefinition[];
+  /**
+   * Prompt-ready bundles, each declared with `defineBundle` from contexts in `definitions`: a
+   * GraphQL field and a REST route each, like a context.
+   * @default none
+   */
+  readonly bundles?: readonly BundleDefinition[];
+  /**
+   * The encoding bundles count tokens with, exactly (gpt-tokenizer, offline, loaded on first use).
+   * @default 'o200k_base'
+   */
+  readonly tokenizer?: TokenizerName;
   /**
    * How callers prove who they are: `{ mode: 'required', apiKeys: new ApiKeyStore(db), jwt: … }`
    * (or an `Authenticator`). No default: an Engram without a word on identity does not start.
@@ -145,7 +157,7 @@ function combineObservers(observers: ReadonlyArray<StoreObserver | undefined>): 
  */
 export function createEngram(options: EngramOptions): Engram {
   const logger = options.logger ?? false;
-  const registry = new ContextRegistry(options.definitions);
+  const registry = new ContextRegistry(options.definitions, options.bundles ?? []);
   const runtimeOptions = logger ? { logger: logger.child({ component: 'provider' }) } : {};
   const providers: Provider[] = options.providers.map((definition) => new ProviderRuntime(definition, runtimeOptions));
   const metrics = options.metrics === false ? undefined : new EngramMetrics();
@@ -162,6 +174,7 @@ export function createEngram(options: EngramOptions): Engram {
     ...(options.policies ? { policies: options.policies } : {}),
     ...(cache ? { cache } : {}),
     ...(observer ? { observer } : {}),
+    ...(options.tokenizer ? { tokenizer: options.tokenizer } : {}),
   });
   metrics?.observeStore(store);
   const schema = compileSchema(registry);
@@ -183,11 +196,8 @@ export function createEngram(options: EngramOptions): Engram {
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     ...(options.compiledExecution === undefined ? {} : { compiledExecution: options.compiledExecution }),
   });
-  // MCP tools come from the definitions, like GraphQL fields and REST routes.
-  // BUNDLES: this is where bundles join as tools, each `promptTool({ name, description, args,
-  // defaultBudgetTokens, resolve: (session, args) => … })` (see `mcp/prompt-tool.ts`), e.g.
-  // `new McpToolSet([...contextTools(registry), ...bundles.map(bundleTool)])`.
-  const mcpTools = new McpToolSet(contextTools(registry));
+  // MCP tools come from the definitions and bundles, like GraphQL fields and REST routes.
+  const mcpTools = new McpToolSet([...contextTools(registry), ...bundleTools(registry)]);
   const app = createHttpServer({
     store,
     authenticator,

@@ -9,8 +9,19 @@ export { createEngram } from './create-engram.js';
 export type { Engram, EngramOptions } from './create-engram.js';
 
 // Contexts (context-as-code)
-export { dateTime, defineContext, id } from './context/index.js';
-export type { CachePolicy, ContextDefinition, ContextDefinitionInput, ContextSource, SourceOptions } from './context/index.js';
+export { dateTime, defineBundle, defineContext, id } from './context/index.js';
+export type {
+  BundleDefinition,
+  BundleDefinitionInput,
+  CachePolicy,
+  ContextDefinition,
+  ContextDefinitionInput,
+  ContextSource,
+  PartOptions,
+  RegisteredBundle,
+  SourceOptions,
+} from './context/index.js';
+export type { PromptContext, PromptFormat, PromptPart, TokenizerName } from './prompt/index.js';
 
 // Providers
 export { defineProvider, operationRef } from './providers/index.js';
@@ -33,7 +44,7 @@ export type { AccessRule, AuthOptions, JwtVerifierOptions, OwnerRule, Principal 
 
 // Store
 export { MemoryContextCache, RedisContextCache } from './store/index.js';
-export type { ContextCache, Provenance, ProviderPolicyOptions } from './store/index.js';
+export type { BundleProvenance, BundleResult, ContextCache, Provenance, ProviderPolicyOptions } from './store/index.js';
 
 // MCP (the tools are `engram.mcpTools`, served at `/mcp`; `serveMcpStdio` serves them over stdio)
 export { serveMcpStdio } from './mcp/index.js';
@@ -42,6 +53,7 @@ export type { McpTool, McpToolSet, StdioServerOptions } from './mcp/index.js';
 // Errors
 export {
   BadUserInputError,
+  BudgetTooSmallError,
   ContractViolationError,
   EngramError,
   ForbiddenError,

@@ -159,6 +159,7 @@ export async function startEngram(config: EngramConfig, logger: Logger, options:
       ? { loadShedding: { maxEventLoopDelayMs: config.loadSheddingMaxEventLoopDelayMs, maxEventLoopUtilization: config.loadSheddingMaxEventLoopUtilization } }
       : {}),
     bodyLimit: config.bodyLimitBytes,
+    tokenizer: config.tokenizer,
     persistedDocuments: { manifest: demoPersistedDocuments, only: config.persistedOnly, apqCacheMaxBytes: config.documentCaches.apqMaxBytes },
     http: config.http,
     documentCaches: { maxBytes: config.documentCaches.parseMaxBytes },

@@ -22,6 +22,14 @@ describe('loadConfig', () => {
     });
   });
 
+  it('counts bundle tokens with o200k_base unless TOKENIZER names cl100k_base, and refuses other encodings', () => {
+    expect(loadConfig({}).tokenizer).toBe('o200k_base');
+    expect(loadConfig({ TOKENIZER: 'cl100k_base' }).tokenizer).toBe('cl100k_base');
+    expect(() => loadConfig({ TOKENIZER: 'p50k_base' })).toThrow(
+      'Invalid configuration:\n  - TOKENIZER: Invalid option: expected one of "o200k_base"|"cl100k_base" (received "p50k_base")',
+    );
+  });
+
   it('lists every invalid variable with the reason, without echoing secrets', () => {
     let error: unknown;
     try {

@@ -91,8 +91,13 @@ export interface ContextDefinitionInput<A extends ArgsSchema, O extends z.ZodTyp
   readonly typeName?: string;
 }
 
-/** A registered context definition with its types erased, as the store and compilers see it. */
-export interface ContextDefinition {
+/**
+ * A registered context definition with its types erased, as the store and compilers see it. The
+ * type parameters only remember the arguments and output for typed uses (bundle parts).
+ */
+export interface ContextDefinition<Args = unknown, Output = unknown> {
+  /** @internal phantom: never set. */
+  readonly '~types'?: { readonly args: Args; readonly output: Output };
   readonly name: string;
   readonly description: string;
   readonly args: ArgsSchema;
@@ -109,7 +114,7 @@ export interface ContextDefinition {
  */
 export function defineContext<A extends ArgsSchema, O extends z.ZodType>(
   input: ContextDefinitionInput<A, O>,
-): ContextDefinition {
+): ContextDefinition<z.input<A>, z.output<O>> {
   return {
     name: input.name,
     description: input.description,

@@ -5,7 +5,8 @@ import { createEngram, type Engram, type EngramOptions } from '../create-engram.
 import type { ProviderDefinition } from '../providers/index.js';
 import { migrationStatus, postgresProvider, type EngramDatabase } from '../providers/postgres/index.js';
 import { zepProvider, type ZepProviderOptions } from '../providers/zep/index.js';
-import { demoContexts } from './contexts/index.js';
+import type { BundleDefinition } from '../context/index.js';
+import { demoBundles, demoContexts } from './contexts/index.js';
 import { DEFAULT_GRAPHIQL_QUERY, demoOperations } from './demo-operations.js';
 
 export interface DemoEngramOptions extends Omit<EngramOptions, 'providers' | 'definitions' | 'auth'> {
@@ -21,6 +22,8 @@ export interface DemoEngramOptions extends Omit<EngramOptions, 'providers' | 'de
   readonly providers?: readonly ProviderDefinition[];
   /** @default the demo context pack */
   readonly definitions?: readonly ContextDefinition[];
+  /** @default the demo bundles whose parts all read contexts of `definitions` */
+  readonly bundles?: readonly BundleDefinition[];
   /** @default credentials required, API keys from `db` */
   readonly auth?: EngramOptions['auth'];
 }
@@ -31,13 +34,14 @@ export interface DemoEngramOptions extends Omit<EngramOptions, 'providers' | 'de
  * composition of `createEngram` among many: the core favours none of these parts.
  */
 export function createDemoEngram(options: DemoEngramOptions): Engram {
-  const { db, pool, preparedStatements, zep, providers, definitions, auth, ...rest } = options;
+  const { db, pool, preparedStatements, zep, providers, definitions, bundles, auth, ...rest } = options;
   return createEngram({
     graphiqlDefaultQuery: DEFAULT_GRAPHIQL_QUERY,
     graphiqlExamples: definitions ? [] : demoOperations,
     ...rest,
     providers: [...(zep ? [zepProvider(zep)] : []), postgresProvider({ db, pool, preparedStatements }), ...(providers ?? [])],
     definitions: definitions ?? demoContexts,
+    bundles: bundles ?? demoBundles.filter((bundle) => bundle.parts.every((part) => (definitions ?? demoContexts).includes(part.context))),
     auth: auth ?? { mode: 'required', apiKeys: new ApiKeyStore(db) },
     ready: async () => {
       const { pending } = await migrationStatus(db);

@@ -1,5 +1,6 @@
 import { print } from 'graphql';
 import {
+  AgentContextBundleDocument,
   AgentContextDocument,
   SearchDocumentsDocument,
   ThreadContextDocument,
@@ -18,6 +19,10 @@ query DemoContext {
   threadMessages(threadId: "t1", lastN: 4) { role content }
   threadContext(threadId: "t1") { context }
   searchDocuments(query: "batching", limit: 2) { title snippet }
+  # The same, as one block of text for a prompt, within an exact token budget:
+  agentContext(userId: "u1", threadId: "t1", query: "batching", budgetTokens: 300) {
+    text tokens parts { name provider itemsKept itemsDropped }
+  }
 }
 `;
 
@@ -33,6 +38,11 @@ export const demoOperations: readonly GraphiQLExample[] = [
     description: 'Everything an agent needs before answering in a thread, in one round trip.',
     query: print(AgentContextDocument),
     variables: { userId: 'u1', threadId: 't1' },
+  },
+  {
+    description: 'The same, as one prompt-ready block of text under an exact token budget (the agentContext bundle).',
+    query: print(AgentContextBundleDocument),
+    variables: { userId: 'u1', threadId: 't1', query: 'batching', budgetTokens: 300, format: 'MARKDOWN' },
   },
   { description: 'Who the user is.', query: print(UserProfileDocument), variables: { userId: 'u1' } },
   { description: 'What is known about the user.', query: print(UserFactsDocument), variables: { userId: 'u1', limit: 3 } },

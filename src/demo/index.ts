@@ -1,6 +1,6 @@
 export { acmeDemo, demoDataSets, globexDemo } from './demo-data.js';
 export type { DemoDataSet, DemoDocument, DemoFact, DemoMessage, DemoThread, DemoUser } from './demo-data.js';
-export { archivedContextBlock, demoContexts, Fact, Message, MessageRole, searchDocuments, threadContext, threadMessages, userFacts, userProfile } from './contexts/index.js';
+export { agentContext, archivedContextBlock, demoBundles, demoContexts, Fact, Message, MessageRole, searchDocuments, threadContext, threadMessages, userFacts, userProfile } from './contexts/index.js';
 export { ensureDemoKeys } from './demo-keys.js';
 export type { DemoKey } from './demo-keys.js';
 export { DEFAULT_GRAPHIQL_QUERY, demoOperations, demoPersistedDocuments } from './demo-operations.js';

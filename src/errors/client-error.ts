@@ -22,9 +22,12 @@ export function toClientError(error: unknown): ClientError {
   return { status: error.httpStatus, code: error.code, message: error.message, details };
 }
 
+/** Codes whose details REST bodies carry: what the caller needs to fix the request. */
+const REST_DETAILS: ReadonlySet<ErrorCode> = new Set(['BAD_USER_INPUT', 'BUDGET_TOO_SMALL']);
+
 /** The REST body of a client error: `{"error":{"code","message",…details}}`. */
 export function restErrorBody(error: ClientError): { error: Record<string, unknown> } {
-  return { error: { code: error.code, message: error.message, ...(error.code === 'BAD_USER_INPUT' ? error.details : {}) } };
+  return { error: { code: error.code, message: error.message, ...(REST_DETAILS.has(error.code) ? error.details : {}) } };
 }
 
 /** The message of anything thrown, for logs and operator-facing details (never for clients). */

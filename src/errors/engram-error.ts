@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'PROVIDER_TIMEOUT'
   | 'PROVIDER_ERROR'
   | 'DEADLINE_EXCEEDED'
+  | 'BUDGET_TOO_SMALL'
   | 'PERSISTED_QUERY_NOT_FOUND'
   | 'PERSISTED_QUERY_ONLY'
   | 'SERVICE_UNAVAILABLE'
@@ -23,6 +24,8 @@ export const httpStatusByCode: Readonly<Record<ErrorCode, number>> = {
   PROVIDER_ERROR: 502,
   PROVIDER_TIMEOUT: 504,
   DEADLINE_EXCEEDED: 504,
+  // The request is well-formed but cannot be satisfied as asked: a larger budget can.
+  BUDGET_TOO_SMALL: 422,
   PERSISTED_QUERY_NOT_FOUND: 404,
   PERSISTED_QUERY_ONLY: 400,
   SERVICE_UNAVAILABLE: 503,
@@ -141,6 +144,18 @@ export class DeadlineExceededError extends EngramError {
 
   constructor(deadlineMs: number) {
     super(`The request deadline of ${deadlineMs} ms was exceeded.`, { deadlineMs });
+  }
+}
+
+/** The priority-0 parts of a bundle do not fit the budget asked for; the message gives the minimum. */
+export class BudgetTooSmallError extends EngramError {
+  readonly code = 'BUDGET_TOO_SMALL' as const;
+
+  constructor(bundle: string, budgetTokens: number, minimumTokens: number, detail: { readonly parts: readonly string[]; readonly format: string; readonly tokenizer: string }) {
+    super(
+      `Bundle "${bundle}" needs at least ${minimumTokens} tokens for its priority-0 parts (${detail.parts.join(', ')}) in ${detail.format} with ${detail.tokenizer}; budgetTokens is ${budgetTokens}.`,
+      { budgetTokens, minimumTokens },
+    );
   }
 }
 

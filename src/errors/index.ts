@@ -1,5 +1,6 @@
 export {
   BadUserInputError,
+  BudgetTooSmallError,
   ConfigError,
   ContextNotFoundError,
   ContractViolationError,

@@ -14,6 +14,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "query AgentContextBundle($userId: ID!, $threadId: ID!, $query: String, $budgetTokens: Int, $format: PromptFormat) {\n  agentContext(\n    userId: $userId\n    threadId: $threadId\n    query: $query\n    budgetTokens: $budgetTokens\n    format: $format\n  ) {\n    text\n    tokens\n    budgetTokens\n    tokenizer\n    parts {\n      name\n      context\n      provider\n      tokens\n      itemsKept\n      itemsDropped\n      truncated\n    }\n  }\n}": typeof types.AgentContextBundleDocument,
     "query AgentContext($userId: ID!, $threadId: ID!, $factLimit: Int = 5, $lastN: Int = 10) {\n  userProfile(userId: $userId) {\n    id\n    displayName\n    locale\n    timezone\n    plan\n    preferences\n  }\n  userFacts(userId: $userId, limit: $factLimit) {\n    fact\n    createdAt\n  }\n  threadContext(threadId: $threadId) {\n    context\n  }\n  threadMessages(threadId: $threadId, lastN: $lastN) {\n    role\n    content\n    createdAt\n  }\n}": typeof types.AgentContextDocument,
     "query SearchDocuments($query: String!, $limit: Int = 5) {\n  searchDocuments(query: $query, limit: $limit) {\n    id\n    title\n    snippet\n    rank\n    tags\n  }\n}": typeof types.SearchDocumentsDocument,
     "query ThreadContext($threadId: ID!) {\n  threadContext(threadId: $threadId) {\n    threadId\n    context\n  }\n}": typeof types.ThreadContextDocument,
@@ -22,6 +23,7 @@ type Documents = {
     "query UserProfile($userId: ID!) {\n  userProfile(userId: $userId) {\n    id\n    displayName\n    firstName\n    lastName\n    email\n    locale\n    timezone\n    plan\n    preferences\n  }\n}": typeof types.UserProfileDocument,
 };
 const documents: Documents = {
+    "query AgentContextBundle($userId: ID!, $threadId: ID!, $query: String, $budgetTokens: Int, $format: PromptFormat) {\n  agentContext(\n    userId: $userId\n    threadId: $threadId\n    query: $query\n    budgetTokens: $budgetTokens\n    format: $format\n  ) {\n    text\n    tokens\n    budgetTokens\n    tokenizer\n    parts {\n      name\n      context\n      provider\n      tokens\n      itemsKept\n      itemsDropped\n      truncated\n    }\n  }\n}": types.AgentContextBundleDocument,
     "query AgentContext($userId: ID!, $threadId: ID!, $factLimit: Int = 5, $lastN: Int = 10) {\n  userProfile(userId: $userId) {\n    id\n    displayName\n    locale\n    timezone\n    plan\n    preferences\n  }\n  userFacts(userId: $userId, limit: $factLimit) {\n    fact\n    createdAt\n  }\n  threadContext(threadId: $threadId) {\n    context\n  }\n  threadMessages(threadId: $threadId, lastN: $lastN) {\n    role\n    content\n    createdAt\n  }\n}": types.AgentContextDocument,
     "query SearchDocuments($query: String!, $limit: Int = 5) {\n  searchDocuments(query: $query, limit: $limit) {\n    id\n    title\n    snippet\n    rank\n    tags\n  }\n}": types.SearchDocumentsDocument,
     "query ThreadContext($threadId: ID!) {\n  threadContext(threadId: $threadId) {\n    threadId\n    context\n  }\n}": types.ThreadContextDocument,
@@ -44,6 +46,10 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query AgentContextBundle($userId: ID!, $threadId: ID!, $query: String, $budgetTokens: Int, $format: PromptFormat) {\n  agentContext(\n    userId: $userId\n    threadId: $threadId\n    query: $query\n    budgetTokens: $budgetTokens\n    format: $format\n  ) {\n    text\n    tokens\n    budgetTokens\n    tokenizer\n    parts {\n      name\n      context\n      provider\n      tokens\n      itemsKept\n      itemsDropped\n      truncated\n    }\n  }\n}"): (typeof documents)["query AgentContextBundle($userId: ID!, $threadId: ID!, $query: String, $budgetTokens: Int, $format: PromptFormat) {\n  agentContext(\n    userId: $userId\n    threadId: $threadId\n    query: $query\n    budgetTokens: $budgetTokens\n    format: $format\n  ) {\n    text\n    tokens\n    budgetTokens\n    tokenizer\n    parts {\n      name\n      context\n      provider\n      tokens\n      itemsKept\n      itemsDropped\n      truncated\n    }\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

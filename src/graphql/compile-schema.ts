@@ -247,17 +247,19 @@ export function compileSchema(registry: ContextRegistry): GraphQLSchema {
   builder.queryType({ description: 'Context served by Engram: one field per registered context definition.' });
   const types = new TypeCompiler(builder);
 
-  for (const context of registry.list()) {
-    const { definition } = context;
-    const { type, nullable } = types.output(context.output, definition.name);
-    builder.queryField(definition.name, (t) =>
+  const field = (
+    served: Pick<RegisteredContext, 'name' | 'args' | 'output'> & { readonly description: string },
+    resolve: (session: GraphQLContext['session'], args: Row, path: string | undefined) => Promise<unknown>,
+  ): void => {
+    const { type, nullable } = types.output(served.output, served.name);
+    builder.queryField(served.name, (t) =>
       t.field({
         type,
         nullable: typeof nullable === 'object' ? { list: true, items: nullable.items } : true,
-        description: definition.description,
+        description: served.description,
         args: Object.fromEntries(
-          context.args.map((arg) => {
-            const { type: argType, required } = types.input(arg.type, definition.name);
+          served.args.map((arg) => {
+            const { type: argType, required } = types.input(arg.type, served.name);
             return [
               arg.name,
               t.arg({
@@ -270,9 +272,18 @@ export function compileSchema(registry: ContextRegistry): GraphQLSchema {
           }),
         ),
         resolve: (_root: unknown, args: Row, ctx: GraphQLContext, info: GraphQLResolveInfo) =>
-          ctx.session.value(definition.name, args, ctx.provenance === false ? undefined : responsePath(info)) as never,
+          resolve(ctx.session, args, ctx.provenance === false ? undefined : responsePath(info)) as never,
       } as never),
     );
+  };
+  for (const context of registry.list()) {
+    const { name, description } = context.definition;
+    field({ name, description, args: context.args, output: context.output }, (session, args, path) => session.value(name, args, path));
+  }
+  // A bundle is one more field: its arguments plus budgetTokens and format, returning PromptContext.
+  for (const bundle of registry.bundles()) {
+    const { name, description } = bundle.definition;
+    field({ name, description, args: bundle.args, output: bundle.output }, (session, args, path) => session.bundle(name, args, path === undefined ? undefined : { path }).then((result) => result.value));
   }
 
   addIntrospectionTypes(builder, registry);

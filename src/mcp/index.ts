@@ -1,3 +1,4 @@
+export { bundleTool, bundleTools } from './bundle-tool.js';
 export { contextTool, contextTools } from './context-tool.js';
 export { createMcpServer, toolErrorResult } from './create-mcp-server.js';
 export type { McpServerOptions, ToolSessionFactory } from './create-mcp-server.js';
@@ -6,7 +7,5 @@ export { registerMcpRoute } from './mcp-route.js';
 export type { McpRouteOptions, McpSessionFactory } from './mcp-route.js';
 export type { McpTool, ObjectJsonSchema, ToolOutput } from './mcp-tool.js';
 export { McpToolSet } from './mcp-tool-set.js';
-export { PROMPT_FORMATS, promptTool } from './prompt-tool.js';
-export type { PromptResult, PromptToolInput } from './prompt-tool.js';
 export { serveMcpStdio } from './serve-mcp-stdio.js';
 export type { StdioServerOptions } from './serve-mcp-stdio.js';

@@ -13,7 +13,7 @@ export interface ToolOutput {
 }
 
 /**
- * One MCP tool. Tools are made from definitions (`contextTool`, `promptTool`), never written per
+ * One MCP tool. Tools are made from definitions (`contextTool`, `bundleTool`), never written per
  * definition; `call` runs through the caller's store session, so access rules, validation, cache,
  * fallbacks and provenance are those of GraphQL and REST.
  */

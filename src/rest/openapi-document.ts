@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { ContextRegistry, RegisteredContext } from '../context/index.js';
-import { ProvenanceSchema } from '../store/index.js';
+import type { ContextRegistry, RegisteredBundle, RegisteredContext } from '../context/index.js';
+import { PromptContextSchema } from '../prompt/index.js';
+import { BundleProvenanceSchema, ProvenanceSchema } from '../store/index.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -23,8 +24,10 @@ const ERROR_SCHEMA: JsonSchema = {
     error: {
       type: 'object',
       properties: {
-        code: { type: 'string', examples: ['BAD_USER_INPUT', 'CONTEXT_NOT_FOUND', 'PROVIDER_UNAVAILABLE', 'PROVIDER_TIMEOUT'] },
+        code: { type: 'string', examples: ['BAD_USER_INPUT', 'CONTEXT_NOT_FOUND', 'PROVIDER_UNAVAILABLE', 'PROVIDER_TIMEOUT', 'BUDGET_TOO_SMALL'] },
         message: { type: 'string' },
+        minimumTokens: { type: 'integer', description: 'BUDGET_TOO_SMALL: the smallest budget the priority-0 parts fit in.' },
+        budgetTokens: { type: 'integer', description: 'BUDGET_TOO_SMALL: the budget asked for.' },
         invalidArgs: {
           type: 'array',
           items: { type: 'object', properties: { field: { type: 'string' }, reason: { type: 'string' } }, required: ['field', 'reason'] },
@@ -40,18 +43,29 @@ function errorResponse(description: string): JsonSchema {
   return { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
 }
 
-function pathItem(context: RegisteredContext, components: Record<string, JsonSchema>): JsonSchema {
-  const { definition } = context;
-  const argsSchema = toSchema(definition.args, 'input', components);
+interface ServedRoute {
+  readonly name: string;
+  readonly summary: string;
+  /** What the route reads and who may read it. */
+  readonly about: string;
+  readonly args: z.ZodType;
+  readonly output: z.ZodType;
+  /** The component schema of `meta`. */
+  readonly meta: string;
+  readonly extraResponses?: Record<string, JsonSchema>;
+}
+
+function pathItem(route: ServedRoute, components: Record<string, JsonSchema>): JsonSchema {
+  const argsSchema = toSchema(route.args, 'input', components);
   const properties = (argsSchema['properties'] ?? {}) as Record<string, JsonSchema>;
   const required = new Set((argsSchema['required'] ?? []) as string[]);
   const ok = {
-    description: 'The context value and its provenance.',
+    description: 'The value and its provenance.',
     content: {
       'application/json': {
         schema: {
           type: 'object',
-          properties: { data: toSchema(definition.output, 'output', components), meta: { $ref: '#/components/schemas/ContextMeta' } },
+          properties: { data: toSchema(route.output, 'output', components), meta: { $ref: `#/components/schemas/${route.meta}` } },
           required: ['data', 'meta'],
         },
       },
@@ -63,19 +77,17 @@ function pathItem(context: RegisteredContext, components: Record<string, JsonSch
     401: errorResponse('Missing or refused credentials (UNAUTHENTICATED); the answer carries `WWW-Authenticate: Bearer`.'),
     403: errorResponse('The access rule of the context refuses this principal (FORBIDDEN).'),
     404: errorResponse('Unknown context.'),
+    ...route.extraResponses,
     429: errorResponse('Rate limit of the principal exceeded (RATE_LIMITED); see `Retry-After`.'),
     502: errorResponse('Every source failed (PROVIDER_UNAVAILABLE, PROVIDER_ERROR).'),
     504: errorResponse('Every source timed out (PROVIDER_TIMEOUT, DEADLINE_EXCEEDED).'),
   };
-  const sources = definition.sources.map((s) => `${s.provider}.${s.operation}`).join(' → ');
-  const access = context.access.public
-    ? 'Readable by any principal of the tenant.'
-    : `Requires ${context.access.scopes.map((s) => `\`${s}\``).join(', ')}${context.access.owner ? `; only for records of the caller's own subject unless it holds ${context.access.anyScopes.map((s) => `\`${s}\``).join(', ')}` : ''}.`;
+  const operationId = `${route.name[0]?.toUpperCase()}${route.name.slice(1)}`;
   return {
     get: {
-      operationId: `get${definition.name[0]?.toUpperCase()}${definition.name.slice(1)}`,
-      summary: definition.description,
-      description: `Sources, in order: ${sources}. ${access}`,
+      operationId: `get${operationId}`,
+      summary: route.summary,
+      description: route.about,
       tags: ['contexts'],
       parameters: Object.entries(properties).map(([name, schema]) => {
         const { description, ...rest } = schema;
@@ -92,13 +104,36 @@ function pathItem(context: RegisteredContext, components: Record<string, JsonSch
       responses,
     },
     post: {
-      operationId: `post${definition.name[0]?.toUpperCase()}${definition.name.slice(1)}`,
-      summary: definition.description,
-      description: `Arguments as a JSON body. Sources, in order: ${sources}. ${access}`,
+      operationId: `post${operationId}`,
+      summary: route.summary,
+      description: `Arguments as a JSON body. ${route.about}`,
       tags: ['contexts'],
       requestBody: { required: false, content: { 'application/json': { schema: argsSchema } } },
       responses,
     },
+  };
+}
+
+function contextRoute(context: RegisteredContext): ServedRoute {
+  const { definition } = context;
+  const sources = definition.sources.map((s) => `${s.provider}.${s.operation}`).join(' → ');
+  const access = context.access.public
+    ? 'Readable by any principal of the tenant.'
+    : `Requires ${context.access.scopes.map((s) => `\`${s}\``).join(', ')}${context.access.owner ? `; only for records of the caller's own subject unless it holds ${context.access.anyScopes.map((s) => `\`${s}\``).join(', ')}` : ''}.`;
+  return { name: context.name, summary: definition.description, about: `Sources, in order: ${sources}. ${access}`, args: definition.args, output: definition.output, meta: 'ContextMeta' };
+}
+
+function bundleRoute(bundle: RegisteredBundle): ServedRoute {
+  const { definition } = bundle;
+  const parts = definition.parts.map((p) => `${p.name} (${p.context.name}, priority ${p.priority})`).join(', ');
+  return {
+    name: bundle.name,
+    summary: definition.description,
+    about: `A bundle: one prompt-ready text of its parts, fitted to \`budgetTokens\` (priority 0 never cut, higher numbers cut first). Parts: ${parts}. Readable when every priority-0 part is; another part that is refused or fails is left out and reported in \`meta.parts\`.`,
+    args: bundle.schema,
+    output: PromptContextSchema,
+    meta: 'BundleMeta',
+    extraResponses: { 422: errorResponse('The priority-0 parts do not fit `budgetTokens` (BUDGET_TOO_SMALL); `minimumTokens` gives the smallest budget that fits.') },
   };
 }
 
@@ -107,9 +142,9 @@ export function buildOpenApiDocument(registry: ContextRegistry): JsonSchema {
   const components: Record<string, JsonSchema> = { Error: ERROR_SCHEMA };
   // ContextMeta (and the schemas it uses) come from the provenance schema itself.
   toSchema(ProvenanceSchema, 'output', components);
-  const paths = Object.fromEntries(
-    registry.list().map((context) => [`/api/v1/context/${context.name}`, pathItem(context, components)]),
-  );
+  toSchema(BundleProvenanceSchema, 'output', components);
+  const routes = [...registry.list().map(contextRoute), ...registry.bundles().map(bundleRoute)];
+  const paths = Object.fromEntries(routes.map((route) => [`/api/v1/context/${route.name}`, pathItem(route, components)]));
   return {
     openapi: '3.1.0',
     info: {

@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BadUserInputError, EngramError, restErrorBody, toClientError } from '../errors/index.js';
-import type { Provenance, StoreSession, VirtualStore } from '../store/index.js';
+import type { FieldProvenance, StoreSession, VirtualStore } from '../store/index.js';
 import { coerceQueryArgs } from './coerce-query.js';
 import { buildOpenApiDocument } from './openapi-document.js';
 
-/** The `meta` of a REST answer: the context's provenance, as GraphQL reports it in `extensions.contexts`. */
-export type RestMeta = Provenance;
+/** The `meta` of a REST answer: the context's (or bundle's) provenance, as GraphQL reports it in `extensions.contexts`. */
+export type RestMeta = FieldProvenance;
 
 function sendError(reply: FastifyReply, error: unknown): FastifyReply {
   const client = toClientError(error);
@@ -31,7 +31,8 @@ export function registerRestRoutes(app: FastifyInstance, store: VirtualStore, se
   const resolve = async (request: FastifyRequest, reply: FastifyReply, name: string, args: unknown) => {
     try {
       const session = sessionFor(request, reply);
-      const result = await session.get(name, args);
+      // Bundles and contexts share the route: one namespace of names, as on Query.
+      const result = store.registry.bundle(name) ? await session.bundle(name, args) : await session.get(name, args);
       return reply.send({ data: result.value, meta: result.provenance });
     } catch (error) {
       return sendError(reply, error);
@@ -41,8 +42,8 @@ export function registerRestRoutes(app: FastifyInstance, store: VirtualStore, se
   app.get<{ Params: { name: string }; Querystring: Record<string, string | string[]> }>(
     '/api/v1/context/:name',
     async (request, reply) => {
-      const context = store.registry.get(request.params.name);
-      const args = context ? coerceQueryArgs(context.args, request.query) : request.query;
+      const served = store.registry.get(request.params.name) ?? store.registry.bundle(request.params.name);
+      const args = served ? coerceQueryArgs(served.args, request.query) : request.query;
       return resolve(request, reply, request.params.name, args);
     },
   );

@@ -1,7 +1,8 @@
 export { MemoryContextCache } from './context-cache.js';
 export type { CacheEntry, ContextCache } from './context-cache.js';
-export { ErrorCodeSchema, ProvenanceSchema, SourceAttemptSchema } from './provenance.js';
-export type { Provenance, SourceAttempt } from './provenance.js';
+export { BundleProvenanceSchema, ErrorCodeSchema, PartProvenanceSchema, ProvenanceSchema, SourceAttemptSchema } from './provenance.js';
+export type { BundleProvenance, FieldProvenance, PartProvenance, Provenance, SourceAttempt } from './provenance.js';
+export type { BundleResult } from './resolve-bundle.js';
 export { ProviderPolicy } from './provider-policy.js';
 export type { BreakerOptions, BreakerState, ProviderPolicyOptions } from './provider-policy.js';
 export { RedisContextCache } from './redis-context-cache.js';

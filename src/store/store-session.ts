@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { authorizeNow, type OwnerLookup, type Principal } from '../auth/index.js';
-import type { CachePolicy, ContextSource, RegisteredContext } from '../context/index.js';
+import type { ArgsSchema, CachePolicy, ContextSource, RegisteredBundle, RegisteredContext } from '../context/index.js';
 import { BadUserInputError, ContextNotFoundError, DeadlineExceededError } from '../errors/index.js';
 import { inSpan, isTracingEnabled } from '../observability/index.js';
 import type { Provider, ProviderHealth } from '../providers/index.js';
@@ -8,7 +8,8 @@ import { BatchLoaders } from './batch-loaders.js';
 import { contextCacheKey, isFresh, isServableStale, retainMs } from './cache-policy.js';
 import type { CacheEntry } from './context-cache.js';
 import { describeInvalidArguments, invalidArguments } from './format-zod-issues.js';
-import type { Provenance, SourceAttempt } from './provenance.js';
+import type { FieldProvenance, Provenance, SourceAttempt } from './provenance.js';
+import { BundleFailure, resolveBundle, type BundleResult } from './resolve-bundle.js';
 import { errorCode, resolveSources, type Resolution } from './resolve-sources.js';
 import type { VirtualStore } from './virtual-store.js';
 
@@ -34,6 +35,8 @@ export interface ContextResult<T = unknown> {
 export interface GetOptions {
   /** Response path of the field (e.g. `a1` or `userProfile`): provenance is recorded under it. */
   readonly path?: string;
+  /** Where to record the provenance under `path` instead of the session's map (bundles collect their parts'). */
+  readonly sink?: Map<string, Provenance>;
 }
 
 /** The signal of sessions without a request (scripts, tests): never aborts. */
@@ -42,25 +45,27 @@ const NEVER_ABORTED = new AbortController().signal;
 const round = (ms: number): number => Math.round(ms * 100) / 100;
 const resultValue = (result: ContextResult): unknown => result.value;
 
-/** Validates raw arguments against a context's schema (applying defaults); throws `BAD_USER_INPUT`. */
-function parseContextArgs(context: RegisteredContext, rawArgs: unknown): unknown {
+/** Validates raw arguments against a context's or bundle's schema (applying defaults); throws `BAD_USER_INPUT`. */
+function parseArgs(target: { readonly name: string; readonly argNames: ReadonlySet<string> }, schema: ArgsSchema, rawArgs: unknown): unknown {
   // GraphQL never sends unknown arguments; REST callers can, and must hear about it.
   if (rawArgs !== null && typeof rawArgs === 'object') {
     const unknown: string[] = [];
-    for (const key in rawArgs) if (!context.argNames.has(key) && Object.hasOwn(rawArgs, key)) unknown.push(key);
+    for (const key in rawArgs) if (!target.argNames.has(key) && Object.hasOwn(rawArgs, key)) unknown.push(key);
     if (unknown.length > 0) {
-      const expected = [...context.argNames].join(', ') || '(none)';
+      const expected = [...target.argNames].join(', ') || '(none)';
       const invalid = unknown.map((field) => ({ field, reason: `unknown argument; expected one of: ${expected}` }));
-      throw new BadUserInputError(describeInvalidArguments(context.name, invalid), invalid);
+      throw new BadUserInputError(describeInvalidArguments(target.name, invalid), invalid);
     }
   }
-  const parsed = context.definition.args.safeParse(rawArgs ?? {});
+  const parsed = schema.safeParse(rawArgs ?? {});
   if (!parsed.success) {
     const invalid = invalidArguments(parsed.error);
-    throw new BadUserInputError(describeInvalidArguments(context.name, invalid), invalid);
+    throw new BadUserInputError(describeInvalidArguments(target.name, invalid), invalid);
   }
   return parsed.data;
 }
+
+const parseContextArgs = (context: RegisteredContext, rawArgs: unknown): unknown => parseArgs(context, context.definition.args, rawArgs);
 
 /**
  * One request's view of the store: its principal, deadline, loaders and provenance. Its loaders
@@ -76,8 +81,8 @@ export class StoreSession {
   readonly #deadlineMs: number;
   readonly #lookupOwner: OwnerLookup;
   readonly principal: Principal;
-  /** Provenance of every context resolved with a `path`, in resolution order. */
-  readonly provenance = new Map<string, Provenance>();
+  /** Provenance of every context and bundle resolved with a `path`, in resolution order. */
+  readonly provenance = new Map<string, FieldProvenance>();
 
   constructor(store: VirtualStore, options: SessionOptions) {
     this.#store = store;
@@ -139,9 +144,10 @@ export class StoreSession {
     const checking = authorizeNow(name, context.access, args, this.principal, this.#lookupOwner);
     if (checking) await checking;
     const path = options?.path;
-    if (!isTracingEnabled()) return this.#resolve(context, args, path);
+    const sink = options?.sink;
+    if (!isTracingEnabled()) return this.#resolve(context, args, path, sink);
     return inSpan(`context ${name}`, { 'engram.context': name }, async (span) => {
-      const result = await this.#resolve(context, args, path);
+      const result = await this.#resolve(context, args, path, sink);
       span?.setAttributes({
         'engram.provider': result.provenance.provider ?? '',
         'engram.fallback': result.provenance.fallback,
@@ -162,19 +168,52 @@ export class StoreSession {
     if ((definition.cache && this.#store.cache) || isTracingEnabled()) return this.get(name, rawArgs, path === undefined ? undefined : { path }).then(resultValue);
     const args = parseContextArgs(context, rawArgs);
     const checking = authorizeNow(name, context.access, args, this.principal, this.#lookupOwner);
-    if (checking) return checking.then(() => this.#resolve(context, args, path)).then(resultValue);
+    if (checking) return checking.then(() => this.#resolve(context, args, path, undefined)).then(resultValue);
     const started = performance.now();
     const remaining = this.#remainingMs();
-    if (!(remaining > 0)) return this.#fallBack(context, args, path, started, undefined, undefined, undefined, undefined).then(resultValue);
+    if (!(remaining > 0)) return this.#fallBack(context, args, path, undefined, started, undefined, undefined, undefined, undefined).then(resultValue);
     const primary = definition.sources[0] as ContextSource<unknown, unknown>;
     return this.#load(primary, primary.key(args)).then(
       (loaded) => {
         const value = loaded === null || loaded === undefined ? null : primary.map(loaded, args);
-        this.#provenance(name, path, started, primary, undefined);
+        this.#provenance(name, path, undefined, started, primary, undefined);
         return value;
       },
-      (error: unknown) => this.#fallBack(context, args, path, started, undefined, undefined, undefined, { error }).then(resultValue),
+      (error: unknown) => this.#fallBack(context, args, path, undefined, started, undefined, undefined, undefined, { error }).then(resultValue),
     );
+  }
+
+  /**
+   * Resolves a bundle: validates its arguments (`budgetTokens` and `format` included), reads every
+   * part through this session (batched with the request's other fields; each part with its own
+   * access rule, cache and fallbacks), then fits the rendered parts to the budget. Fails with the
+   * error of a priority-0 part that failed or was refused, or with `BUDGET_TOO_SMALL`; any other
+   * failed part is dropped and reported in the provenance.
+   */
+  async bundle(name: string, rawArgs: unknown, options?: GetOptions): Promise<BundleResult> {
+    const bundle = this.#bundle(name);
+    const args = parseArgs(bundle, bundle.schema, rawArgs) as Record<string, unknown>;
+    const path = options?.path;
+    try {
+      const result = await resolveBundle({
+        bundle,
+        args,
+        tokenizer: this.#store.tokenizer,
+        get: (context, partArgs, partPath, sink) => this.get(context, partArgs, { path: partPath, sink }),
+      });
+      if (path !== undefined) this.provenance.set(path, result.provenance);
+      return result;
+    } catch (error) {
+      if (!(error instanceof BundleFailure)) throw error;
+      if (path !== undefined) this.provenance.set(path, error.provenance);
+      throw error.error;
+    }
+  }
+
+  #bundle(name: string): RegisteredBundle {
+    const bundle = this.#store.registry.bundle(name);
+    if (!bundle) throw new ContextNotFoundError(name);
+    return bundle;
   }
 
   #context(name: string): RegisteredContext {
@@ -191,14 +230,14 @@ export class StoreSession {
     return this.#deadlineAt - performance.now();
   }
 
-  /** Records provenance under the field's path (when it has one) and returns it. */
-  #record(path: string | undefined, provenance: Provenance): Provenance {
-    if (path !== undefined) this.provenance.set(path, provenance);
+  /** Records provenance under the field's path (when it has one), in `sink` or the session's map, and returns it. */
+  #record(path: string | undefined, provenance: Provenance, sink?: Map<string, Provenance>): Provenance {
+    if (path !== undefined) (sink ?? this.provenance).set(path, provenance);
     return provenance;
   }
 
   /** Answers from a cache entry: fresh (hit) or, when every source failed (`error`), stale. */
-  #fromCache(name: string, path: string | undefined, started: number, entry: CacheEntry, attempts: readonly SourceAttempt[] | undefined, error?: unknown): ContextResult {
+  #fromCache(name: string, path: string | undefined, sink: Map<string, Provenance> | undefined, started: number, entry: CacheEntry, attempts: readonly SourceAttempt[] | undefined, error?: unknown): ContextResult {
     const stale = error !== undefined;
     this.#store.observer.cache(name, stale ? 'stale' : 'hit');
     const provenance: Provenance = {
@@ -213,10 +252,10 @@ export class StoreSession {
     };
     if (attempts) provenance.attempts = attempts;
     if (stale) provenance.error = errorCode(error);
-    return { value: entry.value, provenance: this.#record(path, provenance) };
+    return { value: entry.value, provenance: this.#record(path, provenance, sink) };
   }
 
-  async #resolve(context: RegisteredContext, args: unknown, path: string | undefined): Promise<ContextResult> {
+  async #resolve(context: RegisteredContext, args: unknown, path: string | undefined, sink: Map<string, Provenance> | undefined): Promise<ContextResult> {
     const { definition } = context;
     const name = definition.name;
     const started = performance.now();
@@ -227,7 +266,7 @@ export class StoreSession {
     if (cache) {
       cacheKey = contextCacheKey(this.principal, name, cache, args);
       cached = await this.#cacheLookup(cacheKey);
-      if (cached && isFresh(cached, cache)) return this.#fromCache(name, path, started, cached, undefined);
+      if (cached && isFresh(cached, cache)) return this.#fromCache(name, path, sink, started, cached, undefined);
       this.#store.observer.cache(name, 'miss');
     }
 
@@ -239,12 +278,12 @@ export class StoreSession {
       try {
         const loaded = await this.#load(primary, primary.key(args));
         const value = loaded === null || loaded === undefined ? null : primary.map(loaded, args);
-        return this.#answered(name, path, started, cache, cacheKey, primary, value);
+        return this.#answered(name, path, sink, started, cache, cacheKey, primary, value);
       } catch (error) {
         primaryError = { error };
       }
     }
-    return this.#fallBack(context, args, path, started, cache, cacheKey, cached, primaryError);
+    return this.#fallBack(context, args, path, sink, started, cache, cacheKey, cached, primaryError);
   }
 
   /** The primary failed (or no time was left to try it): the fallbacks, then stale-if-error. */
@@ -252,6 +291,7 @@ export class StoreSession {
     context: RegisteredContext,
     args: unknown,
     path: string | undefined,
+    sink: Map<string, Provenance> | undefined,
     started: number,
     cache: CachePolicy | undefined,
     cacheKey: string | undefined,
@@ -271,12 +311,12 @@ export class StoreSession {
     if (resolution.ok) {
       const { source, value } = resolution;
       if (resolution.fallbackReason) this.#store.observer.fallback(name, resolution.attempts?.[0]?.provider ?? '', resolution.fallbackReason);
-      return this.#answered(name, path, started, cache, cacheKey, source, value, resolution);
+      return this.#answered(name, path, sink, started, cache, cacheKey, source, value, resolution);
     }
 
     // Stale-if-error: every source failed, but a value past its TTL is still within the window.
     if (cache && cached && isServableStale(cached, cache)) {
-      return this.#fromCache(name, path, started, cached, resolution.attempts, resolution.error);
+      return this.#fromCache(name, path, sink, started, cached, resolution.attempts, resolution.error);
     }
     this.#record(path, {
       context: name,
@@ -288,7 +328,7 @@ export class StoreSession {
       latencyMs: round(performance.now() - started),
       attempts: resolution.attempts,
       error: errorCode(resolution.error),
-    });
+    }, sink);
     throw resolution.error;
   }
 
@@ -296,6 +336,7 @@ export class StoreSession {
   #answered(
     name: string,
     path: string | undefined,
+    sink: Map<string, Provenance> | undefined,
     started: number,
     cache: CachePolicy | undefined,
     cacheKey: string | undefined,
@@ -307,18 +348,18 @@ export class StoreSession {
       // A cache that cannot write only costs a later miss; a custom cache's rejection must not escape.
       this.#store.cache?.set(cacheKey, { value, storedAt: Date.now(), provider: source.provider, operation: source.operation }, retainMs(cache)).catch(() => {});
     }
-    return { value, provenance: this.#provenance(name, path, started, source, resolution) };
+    return { value, provenance: this.#provenance(name, path, sink, started, source, resolution) };
   }
 
   /** The provenance of a value a source answered, recorded under `path`. */
-  #provenance(name: string, path: string | undefined, started: number, source: ContextSource<unknown, unknown>, resolution: Extract<Resolution, { ok: true }> | undefined): Provenance {
+  #provenance(name: string, path: string | undefined, sink: Map<string, Provenance> | undefined, started: number, source: ContextSource<unknown, unknown>, resolution: Extract<Resolution, { ok: true }> | undefined): Provenance {
     const latencyMs = round(performance.now() - started);
     // One literal per shape, keys in the schema's order (the order clients see).
     const provenance: Provenance = resolution?.fallbackReason
       ? { context: name, provider: source.provider, operation: source.operation, fallback: resolution.fallback, fallbackReason: resolution.fallbackReason, cached: false, stale: false, latencyMs }
       : { context: name, provider: source.provider, operation: source.operation, fallback: resolution?.fallback ?? false, cached: false, stale: false, latencyMs };
     if (resolution?.attempts) provenance.attempts = resolution.attempts;
-    return this.#record(path, provenance);
+    return this.#record(path, provenance, sink);
   }
 
   async #cacheLookup(key: string): Promise<CacheEntry | undefined> {

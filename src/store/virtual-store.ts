@@ -1,5 +1,6 @@
 import type { ContextRegistry } from '../context/index.js';
 import { DefinitionError } from '../errors/index.js';
+import { LazyTokenizer, type TokenizerName } from '../prompt/index.js';
 import type { Provider, ProviderStats } from '../providers/index.js';
 import type { ContextCache } from './context-cache.js';
 import { ProviderPolicy, type BreakerState, type ProviderPolicyOptions } from './provider-policy.js';
@@ -35,6 +36,11 @@ export interface VirtualStoreOptions {
   /** Cross-request cache for definitions with a cache policy; none when absent. */
   readonly cache?: ContextCache;
   readonly observer?: StoreObserver;
+  /**
+   * The encoding bundles count tokens with (loaded on the first bundle asked for).
+   * @default 'o200k_base'
+   */
+  readonly tokenizer?: TokenizerName;
 }
 
 /**
@@ -51,6 +57,8 @@ export class VirtualStore {
   readonly batching: boolean;
   readonly cache: ContextCache | undefined;
   readonly observer: StoreObserver;
+  /** The tokenizer of bundles, imported on first use. */
+  readonly tokenizer: LazyTokenizer;
 
   constructor(options: VirtualStoreOptions) {
     this.registry = options.registry;
@@ -61,6 +69,7 @@ export class VirtualStore {
     this.batching = options.batching ?? true;
     this.cache = options.cache;
     this.observer = options.observer ?? noopObserver;
+    this.tokenizer = new LazyTokenizer(options.tokenizer);
     this.#policies = new Map(
       options.providers.map((p) => {
         const policy = new ProviderPolicy(p.name, options.policies?.[p.name] ?? options.defaultPolicy);

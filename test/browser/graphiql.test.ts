@@ -104,6 +104,7 @@ describe('GraphiQL at /graphql in a real browser', () => {
     expect(await tabs.allTextContents()).toEqual([
       'DemoContext',
       'AgentContext',
+      'AgentContextBundle',
       'UserProfile',
       'UserFacts',
       'ThreadMessages',
@@ -111,9 +112,9 @@ describe('GraphiQL at /graphql in a real browser', () => {
       'SearchDocuments',
     ]);
     // GraphiQL's tabs are draggable and do not take a synthetic mouse click: select with the keyboard.
-    await tabs.filter({ hasText: 'AgentContext' }).focus();
+    await tabs.filter({ hasText: /^AgentContext$/ }).focus();
     await page.keyboard.press('Enter');
-    await page.locator('.graphiql-tab-active', { hasText: 'AgentContext' }).waitFor({ timeout: 5_000 });
+    await page.locator('.graphiql-tab-active .graphiql-tab-button', { hasText: /^AgentContext$/ }).waitFor({ timeout: 5_000 });
     // The AgentContext tab brings its variables.
     await page.waitForFunction(() => document.querySelector('.graphiql-editor-tool')?.textContent?.includes('t1') ?? false);
     await page.locator('.graphiql-query-editor').click();

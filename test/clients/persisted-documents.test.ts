@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { AgentContextDocument, ThreadContextDocument, UserProfileDocument } from '../../src/generated/graphql.js';
+import { AgentContextBundleDocument, AgentContextDocument, ThreadContextDocument, UserProfileDocument } from '../../src/generated/graphql.js';
 import { MISSING_DOCUMENT_MESSAGE, PERSISTED_ONLY_MESSAGE, PersistedDocumentStore } from '../../src/graphql/index.js';
 import { documentIdOf, startClientStack, type ClientStack } from './client-stack.js';
 
@@ -64,6 +64,17 @@ describe('persisted documents by documentId (GraphQL over HTTP, Appendix A)', ()
     expect((data['userFacts'] as unknown[]).length).toBeLessThanOrEqual(5);
     expect(data['threadContext']).toEqual({ context: expect.any(String) });
     expect((data['threadMessages'] as unknown[]).length).toBeGreaterThan(0);
+  });
+
+  it('serves the agentContext bundle by documentId, with the bundle\'s defaults for left-out variables', async () => {
+    const { status, body } = await post(open.endpoint, { documentId: documentIdOf(AgentContextBundleDocument), variables: { userId: 'u1', threadId: 't1', query: 'batching' } });
+    expect(status).toBe(200);
+    expect(body['errors']).toBeUndefined();
+    const value = (body['data'] as { agentContext: { text: string; tokens: number; budgetTokens: number; parts: Array<{ name: string }> } }).agentContext;
+    expect(value.budgetTokens).toBe(2000);
+    expect(value.tokens).toBeLessThanOrEqual(2000);
+    expect(value.text.startsWith('## User\nAda Lovelace')).toBe(true);
+    expect(value.parts.map((p) => p.name)).toEqual(['profile', 'context', 'messages', 'facts', 'documents']);
   });
 
   it('answers an unknown id with PersistedQueryNotFound: 404, or 200 for application/json clients', async () => {
@@ -227,10 +238,11 @@ describe('GET /api/v1/persisted-documents.json', () => {
     expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
     const manifest = (await response.json()) as Record<string, string>;
     expect(manifest).toEqual(onDisk);
-    expect(Object.keys(manifest)).toHaveLength(6);
+    expect(Object.keys(manifest)).toHaveLength(7);
     for (const [id, text] of Object.entries(manifest)) expect(id).toBe(`sha256:${sha256(text)}`);
     expect(Object.values(manifest).map((text) => /^query (\w+)/.exec(text)?.[1]).sort()).toEqual([
       'AgentContext',
+      'AgentContextBundle',
       'SearchDocuments',
       'ThreadContext',
       'ThreadMessages',

@@ -101,6 +101,11 @@ describe('compiled execution: documents seen before answer exactly as yoga does'
     { name: 'a list of types, JSON not first', body: { query: '{ userFacts(userId: "u1", limit: 2) { fact } }' }, headers: { accept: 'text/event-stream;q=0.5, application/graphql-response+json, application/json' } },
     { name: 'a CORS request', body: { query: '{ userProfile(userId: "u4") { displayName } }' }, headers: { origin: 'https://app.example' } },
     { name: 'provenance turned off', body: { query: '{ userProfile(userId: "u5") { displayName } }' }, headers: { 'x-engram-provenance': 'off' } },
+    {
+      name: 'a bundle: PromptContext with its parts, and bundle provenance',
+      body: { query: '{ agentContext(userId: "u1", threadId: "t1", query: "tea", budgetTokens: 300, format: XML) { text tokens budgetTokens tokenizer parts { name context provider tokens itemsKept itemsDropped truncated } } }' },
+    },
+    { name: 'a bundle that fails with BUDGET_TOO_SMALL', body: { query: 'query B($budget: Int) { agentContext(userId: "u2", threadId: "t2", budgetTokens: $budget) { text } }', variables: { budget: 3 } } },
     { name: 'a manifest document by documentId', body: { documentId: `sha256:${sha256(MANIFEST_DOCUMENT)}`, variables: { userId: 'u6' } } },
   ];
 
@@ -112,6 +117,17 @@ describe('compiled execution: documents seen before answer exactly as yoga does'
       expect(answers[1]).toEqual(answers[0]);
     });
   }
+
+  it('answers a bundle on the compiled path with its text, parts and provenance', async () => {
+    const { answers, compiled } = await thrice({ query: '{ agentContext(userId: "u3", threadId: "t3", budgetTokens: 120) { text tokens parts { name itemsKept truncated } } }' });
+    expect(compiled).toBe(1);
+    const body = JSON.parse(answers[2]?.body ?? '{}') as { data: { agentContext: { text: string; tokens: number; parts: unknown[] } }; extensions: { contexts: Record<string, unknown> } };
+    expect(body.data.agentContext.text.startsWith('## User\n')).toBe(true);
+    expect(body.data.agentContext.tokens).toBeLessThanOrEqual(120);
+    expect(body.data.agentContext.parts).toHaveLength(5);
+    expect(body.extensions.contexts['agentContext']).toMatchObject({ bundle: true, budgetTokens: 120, tokens: body.data.agentContext.tokens });
+    expect(answers[2]).toEqual(answers[0]);
+  });
 
   it('keeps locations and paths on errors of a compiled document, and masks internals', async () => {
     const { answers, compiled } = await thrice({ query: '{\n  bad: item(itemId: "fail-9") { id }\n  buggy: buggyItem(itemId: "b9") { id }\n}' });

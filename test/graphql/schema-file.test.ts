@@ -2,13 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { ContextRegistry } from '../../src/context/index.js';
-import { demoContexts } from '../../src/demo/index.js';
+import { demoBundles, demoContexts } from '../../src/demo/index.js';
 import { compileSchema } from '../../src/graphql/index.js';
 
 describe('schema.graphql', () => {
-  const schema = compileSchema(new ContextRegistry(demoContexts));
+  const schema = compileSchema(new ContextRegistry(demoContexts, demoBundles));
 
-  it('matches the schema compiled from the demo context pack', async () => {
+  it('matches the schema compiled from the demo context pack and bundles', async () => {
     const file = await readFile(new URL('../../schema.graphql', import.meta.url), 'utf8');
     expect(file).toBe(`${printSchema(lexicographicSortSchema(schema))}\n`);
   });
@@ -21,5 +21,13 @@ describe('schema.graphql', () => {
     expect(sdl).toMatch(/searchDocuments\([\s\S]*query: String!\n[\s\S]*limit: Int = 5\n\s+\): \[DocumentHit!\]/);
     expect(sdl).toMatch(/type Message \{\n\s+id: ID!\n\s+role: MessageRole!\n\s+content: String!\n\s+createdAt: DateTime!\n\}/);
     expect(sdl).toMatch(/type UserProfile \{[\s\S]*locale: String\n[\s\S]*preferences: JSON\n/);
+  });
+
+  it('compiles a bundle to a field with its arguments, budgetTokens and format, returning PromptContext', () => {
+    const sdl = printSchema(schema);
+    expect(sdl).toMatch(/agentContext\([\s\S]*userId: ID!\n[\s\S]*threadId: ID!\n[\s\S]*query: String\n[\s\S]*budgetTokens: Int = 2000\n[\s\S]*format: PromptFormat = MARKDOWN\n\s+\): PromptContext\n/);
+    expect(sdl).toMatch(/type PromptContext \{[\s\S]*text: String!\n[\s\S]*tokens: Int!\n[\s\S]*budgetTokens: Int!\n[\s\S]*tokenizer: String!\n\s+parts: \[PromptPart!\]!\n\}/);
+    expect(sdl).toMatch(/type PromptPart \{[\s\S]*context: String!\n[\s\S]*provider: String\n[\s\S]*tokens: Int!\n\s+itemsKept: Int!\n[\s\S]*itemsDropped: Int!\n[\s\S]*truncated: Boolean!\n\}/);
+    expect(sdl).toContain('enum PromptFormat {\n  MARKDOWN\n  XML\n  JSON\n}');
   });
 });

@@ -76,7 +76,9 @@ describe('MCP over streamable HTTP at /mcp', () => {
   it('lists a tool per context definition, with the JSON Schema of its arguments', async () => {
     const client = await connect(await jwt());
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(server.engram.registry.list().map((c) => c.name));
+    const { registry } = server.engram;
+    expect(tools.map((t) => t.name)).toEqual([...registry.list().map((c) => c.name), ...registry.bundles().map((b) => b.name)]);
+    expect(tools.map((t) => t.name)).toContain('agentContext');
     // The fixture pack's definitions are tools too: no per-definition code anywhere.
     expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['userProfile', 'userFacts', 'threadContext', 'threadMessages', 'searchDocuments', 'item', 'itemWithFallback']));
     const facts = tools.find((t) => t.name === 'userFacts');
@@ -113,6 +115,49 @@ describe('MCP over streamable HTTP at /mcp', () => {
     expect(structured.data).toEqual(expected);
     expect(structured.meta).toMatchObject({ context: 'userProfile', provider: 'postgres', operation: 'userProfile', fallback: false, cached: false, stale: false });
     expect(JSON.parse(text(result))).toEqual(expected);
+  });
+
+  it('calls agentContext: the prompt text as text, PromptContext and what was cut as structuredContent', async () => {
+    const credential = await jwt();
+    const client = await connect(credential);
+    const agent = (await client.listTools()).tools.find((t) => t.name === 'agentContext');
+    expect(agent?.inputSchema.properties).toMatchObject({
+      userId: { type: 'string' },
+      threadId: { type: 'string' },
+      budgetTokens: { type: 'integer', minimum: 0, default: 2000 },
+    });
+    expect(agent?.inputSchema.additionalProperties).toBe(false);
+
+    const result = await call(client, 'agentContext', { userId: 'u1', threadId: 't1', query: 'programming', budgetTokens: 300 });
+    expect(result.isError).toBeFalsy();
+    const structured = result.structuredContent as { data: { text: string; tokens: number; budgetTokens: number; tokenizer: string; parts: Array<{ context: string }> }; meta: Record<string, unknown> };
+    expect(text(result)).toBe(structured.data.text);
+    expect(structured.data.text).toContain('Ada Lovelace');
+    expect(structured.data.budgetTokens).toBe(300);
+    expect(structured.data.tokens).toBeGreaterThan(0);
+    expect(structured.data.tokens).toBeLessThanOrEqual(300);
+    expect(structured.data.tokenizer).toBe('o200k_base');
+    expect(structured.data.parts.map((p) => p.context)).toContain('userProfile');
+    expect(structured.meta).toMatchObject({ budgetTokens: 300, tokens: structured.data.tokens, tokenizer: 'o200k_base' });
+
+    // The same bundle over GraphQL gives the same text.
+    const graphql = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(credential) },
+      body: JSON.stringify({ query: '{ agentContext(userId: "u1", threadId: "t1", query: "programming", budgetTokens: 300) { text tokens } }' }),
+    });
+    const answer = (await graphql.json()) as { data: { agentContext: { text: string; tokens: number } } };
+    expect(answer.data.agentContext).toEqual({ text: structured.data.text, tokens: structured.data.tokens });
+  });
+
+  it('answers a budget below the bundle\'s minimum with a BUDGET_TOO_SMALL tool error', async () => {
+    const client = await connect(await jwt());
+    const result = await call(client, 'agentContext', { userId: 'u1', threadId: 't1', budgetTokens: 1 });
+    expect(result.isError).toBe(true);
+    const { error } = result.structuredContent as { error: { code: string; message: string } };
+    expect(error.code).toBe('BUDGET_TOO_SMALL');
+    expect(error.message).toMatch(/^Bundle "agentContext" needs at least \d+ tokens for its priority-0 parts \(profile\) in MARKDOWN with o200k_base; budgetTokens is 1\.$/);
+    expect(text(result)).toBe(`BUDGET_TOO_SMALL: ${error.message}`);
   });
 
   it('costs the same SQL statements and Zep calls as the GraphQL field', async () => {

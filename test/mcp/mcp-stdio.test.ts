@@ -81,7 +81,7 @@ describe('npm run mcp (stdio)', () => {
     await http.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)));
     try {
       const [overStdio, overHttp] = await Promise.all([stdio.listTools(), http.listTools()]);
-      expect(overStdio.tools.map((t) => t.name)).toEqual(['userProfile', 'userFacts', 'threadMessages', 'threadContext', 'searchDocuments']);
+      expect(overStdio.tools.map((t) => t.name)).toEqual(['userProfile', 'userFacts', 'threadMessages', 'threadContext', 'searchDocuments', 'agentContext']);
       expect(overStdio).toEqual(overHttp);
     } finally {
       await http.close();
