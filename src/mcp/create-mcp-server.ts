@@ -1,9 +1,10 @@
 import { createRequire } from 'node:module';
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import { ContextNotFoundError, EngramError, restErrorBody, toClientError } from '../errors/index.js';
 import type { StoreSession } from '../store/index.js';
+import { loadMcpSdk } from './mcp-sdk.js';
 import type { McpToolSet } from './mcp-tool-set.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -45,8 +46,9 @@ export function toolErrorResult(error: unknown, logger?: Logger | false): CallTo
  * arguments are validated by the store as for GraphQL and REST) answering `tools/list` and
  * `tools/call` for one connection. Each call gets its own store session.
  */
-export function createMcpServer(options: McpServerOptions): Server {
+export async function createMcpServer(options: McpServerOptions): Promise<Server> {
   const { tools, sessionFor, logger } = options;
+  const { Server, CallToolRequestSchema, ListToolsRequestSchema } = await loadMcpSdk();
   const server = new Server({ name: 'engram', version }, { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS });
   const list = { tools: tools.list };
   server.setRequestHandler(ListToolsRequestSchema, () => list);

@@ -1,8 +1,8 @@
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { StoreSession } from '../store/index.js';
 import { createMcpServer } from './create-mcp-server.js';
+import { loadMcpSdk } from './mcp-sdk.js';
 import type { McpToolSet } from './mcp-tool-set.js';
 
 /**
@@ -53,8 +53,9 @@ export function registerMcpRoute(app: FastifyInstance, options: McpRouteOptions)
     mcp.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
     mcp.post('/mcp', async (request, reply) => {
+      const { WebStandardStreamableHTTPServerTransport } = await loadMcpSdk();
       const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-      const server = createMcpServer({ tools, sessionFor: (signal) => sessionFor(request, reply, signal), logger });
+      const server = await createMcpServer({ tools, sessionFor: (signal) => sessionFor(request, reply, signal), logger });
       try {
         await server.connect(transport);
         const response = await transport.handleRequest(webRequest(request));

@@ -1,5 +1,4 @@
 import type { Readable, Writable } from 'node:stream';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/index.js';
 import type { VirtualStore } from '../store/index.js';
@@ -29,7 +28,8 @@ export interface StdioServerOptions {
  */
 export async function serveMcpStdio(options: StdioServerOptions): Promise<{ close(): Promise<void> }> {
   const { store, principal } = options;
-  const server = createMcpServer({
+  const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
+  const server = await createMcpServer({
     tools: options.tools,
     sessionFor: async (signal) => store.session({ principal: await principal(), signal }),
     ...(options.logger ? { logger: options.logger } : {}),
