@@ -69,6 +69,13 @@ const EnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: ms(10_000),
   SHUTDOWN_READINESS_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   PERSISTED_ONLY: flag.default(false),
+  OUTBOX_WORKER: z.enum(['on', 'off']).default('on'),
+  OUTBOX_POLL_INTERVAL_MS: ms(1000),
+  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(32),
+  OUTBOX_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  OUTBOX_LEASE_MS: ms(60_000),
+  OUTBOX_BACKOFF_INITIAL_MS: ms(500),
+  OUTBOX_BACKOFF_MAX_MS: ms(30_000),
 }).refine((e) => e.HTTP_HEADERS_TIMEOUT_MS <= e.HTTP_REQUEST_TIMEOUT_MS, {
   path: ['HTTP_HEADERS_TIMEOUT_MS'],
   error: 'must not exceed HTTP_REQUEST_TIMEOUT_MS',
@@ -141,6 +148,16 @@ export interface EngramConfig {
   readonly shutdownReadinessDelayMs: number;
   /** Execute only the persisted documents of the manifest; ad-hoc queries and APQ registration are rejected. */
   readonly persistedOnly: boolean;
+  /** The outbox worker of this instance (`OUTBOX_WORKER=off`: accept writes, let other instances deliver). */
+  readonly outbox: {
+    readonly worker: boolean;
+    readonly pollIntervalMs: number;
+    readonly batchSize: number;
+    readonly concurrency: number;
+    readonly leaseMs: number;
+    readonly backoffInitialMs: number;
+    readonly backoffMaxMs: number;
+  };
 }
 
 /**
@@ -242,5 +259,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): EngramConfig {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     shutdownReadinessDelayMs: e.SHUTDOWN_READINESS_DELAY_MS,
     persistedOnly: e.PERSISTED_ONLY,
+    outbox: {
+      worker: e.OUTBOX_WORKER === 'on',
+      pollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS,
+      batchSize: e.OUTBOX_BATCH_SIZE,
+      concurrency: e.OUTBOX_CONCURRENCY,
+      leaseMs: e.OUTBOX_LEASE_MS,
+      backoffInitialMs: e.OUTBOX_BACKOFF_INITIAL_MS,
+      backoffMaxMs: e.OUTBOX_BACKOFF_MAX_MS,
+    },
   };
 }

@@ -156,6 +156,22 @@ async function main(): Promise<void> {
     http: config.http,
     documentCaches: { maxBytes: config.documentCaches.parseMaxBytes },
     ...(redis ? { redis } : {}),
+    ...(config.outbox.worker
+      ? {
+          outboxWorker: {
+            pollIntervalMs: config.outbox.pollIntervalMs,
+            batchSize: config.outbox.batchSize,
+            concurrency: config.outbox.concurrency,
+            leaseMs: config.outbox.leaseMs,
+            backoff: { initialMs: config.outbox.backoffInitialMs, maxMs: config.outbox.backoffMaxMs },
+            policy: {
+              timeoutMs: Math.max(config.zepTimeoutMs * 4, 5000),
+              retry: { maxAttempts: config.policy.retryMaxAttempts },
+              breaker: { consecutiveFailures: config.policy.breakerConsecutiveFailures, halfOpenAfterMs: config.policy.breakerHalfOpenAfterMs },
+            },
+          },
+        }
+      : {}),
   });
   await engram.app.listen({ port: config.port, host: config.host });
   const address = engram.app.server.address();

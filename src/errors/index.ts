@@ -8,6 +8,8 @@ export {
   EngramError,
   ForbiddenError,
   httpStatusByCode,
+  IdempotencyKeyReusedError,
+  NotFoundError,
   ProviderError,
   ProviderTimeoutError,
   ProviderUnavailableError,

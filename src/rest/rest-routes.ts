@@ -2,7 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BadUserInputError, EngramError, restErrorBody, toClientError } from '../errors/index.js';
 import type { Provenance, StoreSession, VirtualStore } from '../store/index.js';
 import { coerceQueryArgs } from './coerce-query.js';
+import { AddFactsArgs, AppendMessagesArgs, type MemoryWrites } from '../writes/index.js';
 import { buildOpenApiDocument } from './openapi-document.js';
+import { registerWriteRoutes } from './write-routes.js';
 
 /** The `meta` of a REST answer: the context's provenance, as GraphQL reports it in `extensions.contexts`. */
 export type RestMeta = Provenance;
@@ -23,8 +25,9 @@ export type SessionFactory = (request: FastifyRequest, signal: AbortSignal) => S
  * REST access to the same contexts, through the same store and per-request loaders:
  * `GET /api/v1/context/:name?arg=…` and `POST /api/v1/context/:name` with a JSON body of arguments.
  */
-export function registerRestRoutes(app: FastifyInstance, store: VirtualStore, sessionFor: SessionFactory): void {
-  const openapi = JSON.stringify(buildOpenApiDocument(store.registry));
+export function registerRestRoutes(app: FastifyInstance, store: VirtualStore, sessionFor: SessionFactory, writes?: MemoryWrites): void {
+  const openapi = JSON.stringify(buildOpenApiDocument(store.registry, writes ? { appendMessages: AppendMessagesArgs, addFacts: AddFactsArgs } : undefined));
+  if (writes) registerWriteRoutes(app, writes, (request) => sessionFor(request, new AbortController().signal).principal);
   app.get('/api/v1/openapi.json', { config: { authentication: 'optional' } }, async (_request, reply) => reply.type('application/json').send(openapi));
 
   const resolve = async (request: FastifyRequest, reply: FastifyReply, name: string, args: unknown) => {

@@ -18,3 +18,4 @@ export { zepProvider } from './zep-provider.js';
 export type { ZepProviderOptions } from './zep-provider.js';
 export { namespacedZepId, ZepTenancy } from './zep-tenancy.js';
 export type { ZepTenantScope } from './zep-tenancy.js';
+export { isAlreadyExists, isNotFound, toZepEngramError } from './zep-errors.js';
