@@ -207,12 +207,17 @@ export class StoreSession {
     const { sources } = definition;
     const primary = sources[0] as ContextSource<unknown, unknown>;
     let primaryError: { readonly error: unknown } | undefined;
+    let primaryPassed = false;
     const remaining = this.#remainingMs();
     if (remaining > 0) {
       try {
         const loaded = await this.#load(primary, primary.key(args), remaining);
-        const value = loaded === null || loaded === undefined ? null : primary.map(loaded, args);
-        return this.#answered(name, path, started, cache, cacheKey, primary, value);
+        if (primary.passOn?.(loaded) === true && sources.length > 1) {
+          primaryPassed = true;
+        } else {
+          const value = loaded === null || loaded === undefined ? null : primary.map(loaded, args);
+          return this.#answered(name, path, started, cache, cacheKey, primary, value);
+        }
       } catch (error) {
         primaryError = { error };
       }
@@ -221,6 +226,7 @@ export class StoreSession {
       sources,
       args,
       ...(primaryError ? { primaryError } : {}),
+      ...(primaryPassed ? { primaryPassed } : {}),
       remainingMs: () => this.#remainingMs(),
       load: (source, key, remaining) => this.#load(source, key, remaining),
       deadlineExceeded: () => new DeadlineExceededError(this.#deadlineMs),

@@ -68,6 +68,11 @@ export const postgresOps = {
   userFacts: operationRef<UserFactsKey, FactRow[]>('postgres', 'userFacts'),
   /** The last `lastN` archived messages of a thread, oldest first; `null` for an unknown thread. */
   threadMessages: operationRef<ThreadMessagesKey, MessageRow[] | null>('postgres', 'threadMessages'),
+  /**
+   * The last `lastN` messages of a thread that has writes not yet delivered to Zep (fresher than
+   * Zep); `false` when everything was delivered (ask Zep).
+   */
+  pendingThreadMessages: operationRef<ThreadMessagesKey, MessageRow[] | false>('postgres', 'pendingThreadMessages'),
   /** The thread's user and their latest facts; `null` for an unknown thread. */
   threadFacts: operationRef<string, ThreadFactsRow | null>('postgres', 'threadFacts'),
   /** The user a thread belongs to (its owner, for access rules); `null` for an unknown thread. */

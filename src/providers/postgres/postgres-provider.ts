@@ -42,6 +42,21 @@ const SQL = {
       limit k.lim
     ) m on true
     order by k.ord, m.created_at, m.id`,
+  // Only threads with writes Zep has not received yet answer; the others pass on to Zep.
+  pendingThreadMessages: `select k.ord, m.id, m.role, m.content, m.created_at
+    from unnest($2::text[], $3::int[]) with ordinality as k(thread_id, lim, ord)
+    cross join lateral (
+      select 1 from outbox
+      where outbox.tenant_id = $1 and outbox.stream = 'thread:' || k.thread_id and outbox.delivered_at is null
+      limit 1
+    ) p
+    cross join lateral (
+      select * from messages
+      where messages.tenant_id = $1 and messages.thread_id = k.thread_id
+      order by messages.created_at desc, messages.id desc
+      limit k.lim
+    ) m
+    order by k.ord, m.created_at, m.id`,
   threadFacts: `select k.ord, t.id as thread_id, t.user_id, f.id, f.name, f.fact, f.source_node, f.target_node, f.valid_at, f.invalid_at, f.created_at
     from unnest($2::text[]) with ordinality as k(thread_id, ord)
     join threads t on t.tenant_id = $1 and t.id = k.thread_id
@@ -186,6 +201,21 @@ export function postgresProvider(options: PostgresProviderOptions) {
             createdAt: iso(r.created_at) as string,
           }));
           return groups.map((messages, i) => (known.has(i + 1) ? messages : null));
+        },
+      }),
+
+      pendingThreadMessages: withStorableKeys({
+        keyId: (k: ThreadMessagesKey) => `${k.threadId}\u0000${k.lastN}`,
+        load: async (keys: readonly ThreadMessagesKey[], { tenant, signal, countCall }): Promise<Array<MessageRow[] | false>> => {
+          countCall();
+          const rows = await run<{ ord: number | string; id: string; role: string; content: string; created_at: Date }>(
+            SQL.pendingThreadMessages,
+            [tenant, keys.map((k) => k.threadId), keys.map((k) => k.lastN)],
+            signal,
+            NAMED.pendingThreadMessages,
+          );
+          const groups = groupByOrdinal(keys.length, rows, (r): MessageRow => ({ id: r.id, role: r.role, content: r.content, createdAt: iso(r.created_at) as string }));
+          return groups.map((messages) => (messages.length === 0 ? false : messages));
         },
       }),
 
