@@ -75,7 +75,7 @@ const EnvSchema = z.object({
   OUTBOX_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   OUTBOX_LEASE_MS: ms(60_000),
   OUTBOX_BACKOFF_INITIAL_MS: ms(500),
-  OUTBOX_BACKOFF_MAX_MS: ms(30_000),
+  OUTBOX_BACKOFF_MAX_MS: ms(5000),
 }).refine((e) => e.HTTP_HEADERS_TIMEOUT_MS <= e.HTTP_REQUEST_TIMEOUT_MS, {
   path: ['HTTP_HEADERS_TIMEOUT_MS'],
   error: 'must not exceed HTTP_REQUEST_TIMEOUT_MS',

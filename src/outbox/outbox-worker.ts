@@ -32,7 +32,7 @@ export interface OutboxWorkerOptions {
   /**
    * Backoff of a failed entry: doubles per attempt from `initialMs` up to `maxMs`; a longer
    * `Retry-After` from Zep wins.
-   * @default { initialMs: 500, maxMs: 30000 }
+   * @default { initialMs: 500, maxMs: 5000 }
    */
   readonly backoff?: { readonly initialMs?: number; readonly maxMs?: number };
   /** The policy of delivery rounds (timeout, retry with Retry-After, breaker), as a provider's. */
@@ -84,7 +84,7 @@ export class OutboxWorker {
     this.#concurrency = options.concurrency ?? 8;
     this.#leaseMs = options.leaseMs ?? 60_000;
     this.#initialBackoffMs = options.backoff?.initialMs ?? 500;
-    this.#maxBackoffMs = options.backoff?.maxMs ?? 30_000;
+    this.#maxBackoffMs = options.backoff?.maxMs ?? 5000;
   }
 
   stats(): OutboxWorkerStats {

@@ -22,6 +22,7 @@ const acmeKeys: Record<keyof typeof postgresOps, unknown[]> = {
   userFacts: acmeDemo.users.map((u) => ({ userId: u.id, limit: 50 })),
   threadMessages: acmeDemo.threads.map((t) => ({ threadId: t.id, lastN: 100 })),
   pendingThreadMessages: acmeDemo.threads.map((t) => ({ threadId: t.id, lastN: 100 })),
+  pendingThreadContext: acmeDemo.threads.map((t) => t.id),
   threadFacts: acmeDemo.threads.map((t) => t.id),
   threadOwner: acmeDemo.threads.map((t) => t.id),
   searchDocuments: acmeDemo.documents.flatMap((d) => [{ query: d.title, limit: 20 }, { query: d.body.split(' ').slice(0, 3).join(' '), limit: 20 }]),
