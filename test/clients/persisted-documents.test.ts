@@ -227,10 +227,13 @@ describe('GET /api/v1/persisted-documents.json', () => {
     expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
     const manifest = (await response.json()) as Record<string, string>;
     expect(manifest).toEqual(onDisk);
-    expect(Object.keys(manifest)).toHaveLength(6);
+    expect(Object.keys(manifest)).toHaveLength(9);
     for (const [id, text] of Object.entries(manifest)) expect(id).toBe(`sha256:${sha256(text)}`);
-    expect(Object.values(manifest).map((text) => /^query (\w+)/.exec(text)?.[1]).sort()).toEqual([
+    expect(Object.values(manifest).map((text) => /^(?:query|mutation) (\w+)/.exec(text)?.[1]).sort()).toEqual([
+      'AddFacts',
       'AgentContext',
+      'AppendMessages',
+      'OutboxStatus',
       'SearchDocuments',
       'ThreadContext',
       'ThreadMessages',
