@@ -108,42 +108,37 @@ export class EngramMetrics implements StoreObserver {
       last ??= outbox.status().then((s) => s, () => undefined).finally(() => setImmediate(() => (last = undefined)));
       return last;
     };
-    new Gauge({
-      name: 'engram_outbox_pending',
-      help: 'Writes committed in PostgreSQL and not yet delivered to Zep (every tenant).',
-      registers,
-      async collect() {
-        const s = await status();
-        if (s) this.set(s.pending);
-      },
-    });
-    new Gauge({
-      name: 'engram_outbox_oldest_pending_age_seconds',
-      help: 'Age of the oldest write not yet delivered to Zep; 0 when none.',
-      registers,
-      async collect() {
-        const s = await status();
-        if (s) this.set(s.oldestPendingAgeSeconds);
-      },
-    });
-    new Counter({
-      name: 'engram_outbox_deliveries_total',
-      help: 'Outbox entries this instance delivered to Zep.',
-      registers,
-      collect() {
-        this.reset();
-        this.inc(outbox.worker()?.delivered ?? 0);
-      },
-    });
-    new Counter({
-      name: 'engram_outbox_failures_total',
-      help: 'Outbox delivery attempts of this instance that failed (retried with backoff).',
-      registers,
-      collect() {
-        this.reset();
-        this.inc(outbox.worker()?.failures ?? 0);
-      },
-    });
+    const gauges: Array<[string, string, (s: { pending: number; oldestPendingAgeSeconds: number }) => number]> = [
+      ['engram_outbox_pending', 'Writes committed in PostgreSQL and not yet delivered to Zep (every tenant).', (s) => s.pending],
+      ['engram_outbox_oldest_pending_age_seconds', 'Age of the oldest write not yet delivered to Zep; 0 when none.', (s) => s.oldestPendingAgeSeconds],
+    ];
+    for (const [name, help, pick] of gauges) {
+      new Gauge({
+        name,
+        help,
+        registers,
+        async collect() {
+          const s = await status();
+          if (s) this.set(pick(s));
+        },
+      });
+    }
+    const counters: Array<[string, string, (w: { delivered: number; failures: number }) => number]> = [
+      ['engram_outbox_deliveries_total', 'Outbox entries this instance delivered to Zep.', (w) => w.delivered],
+      ['engram_outbox_failures_total', 'Outbox delivery attempts of this instance that failed (retried with backoff).', (w) => w.failures],
+    ];
+    for (const [name, help, pick] of counters) {
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          const worker = outbox.worker();
+          this.reset();
+          this.inc(worker ? pick(worker) : 0);
+        },
+      });
+    }
   }
 
   observeRedis(redis: RedisConnection): void {

@@ -1,10 +1,8 @@
 import type { ZepClient } from '@getzep/zep-cloud';
-import { isAlreadyExists, isNotFound, ZepTenancy } from '../providers/zep/index.js';
+import { ENGRAM_MESSAGE_ID, isAlreadyExists, isNotFound, ZepTenancy } from '../providers/zep/index.js';
 import type { OutboxFact, OutboxMessage } from './outbox-payload.js';
 import type { OutboxEntry } from './outbox-store.js';
 
-/** The key of Zep message metadata that carries Engram's message id (how a re-sent message is recognized). */
-export const ENGRAM_MESSAGE_ID = 'engram_message_id';
 
 export interface ZepDeliveryOptions {
   readonly client: ZepClient;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { AgentContextDocument, ThreadContextDocument, UserProfileDocument } from '../../src/generated/graphql.js';
+import { AgentContextDocument, AppendMessagesDocument, ThreadContextDocument, UserProfileDocument } from '../../src/generated/graphql.js';
 import { MISSING_DOCUMENT_MESSAGE, PERSISTED_ONLY_MESSAGE, PersistedDocumentStore } from '../../src/graphql/index.js';
 import { documentIdOf, startClientStack, type ClientStack } from './client-stack.js';
 
@@ -184,6 +184,14 @@ describe('PERSISTED_ONLY', () => {
     });
     expect(await post(only.endpoint, { extensions: { persistedQuery } })).toMatchObject({ status: 404, body: { errors: [{ message: 'PersistedQueryNotFound' }] } });
     expect(only.server.engram.persistedDocuments.registeredCount).toBe(0);
+  });
+
+  it('runs the manifest\'s mutations by documentId, and refuses an ad-hoc mutation', async () => {
+    const variables = { threadId: 't25-b', messages: [{ role: 'user', content: 'persisted mutation' }] };
+    const answer = await post(only.endpoint, { documentId: documentIdOf(AppendMessagesDocument), variables });
+    expect(answer).toMatchObject({ status: 200, body: { data: { appendMessages: { delivery: 'PENDING', replayed: false } } } });
+    const adHoc = await post(only.endpoint, { query: 'mutation { appendMessages(threadId: "t25-b", messages: [{ role: user, content: "ad hoc" }]) { ids } }' });
+    expect(adHoc).toMatchObject({ status: 400, body: { errors: [{ message: PERSISTED_ONLY_MESSAGE, extensions: { code: 'PERSISTED_QUERY_ONLY' } }] } });
   });
 
   it('accepts manifest documents by documentId and by APQ hash', async () => {

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyStore, Scopes } from '../../src/auth/index.js';
 import { OutboxStore, OutboxWorker, ZepDelivery } from '../../src/outbox/index.js';
+import { MemoryContextCache } from '../../src/store/index.js';
 import { bearer } from '../support/test-credentials.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -161,5 +162,81 @@ describe('appendMessages', () => {
     expect(held.map((m) => m.content).sort()).toEqual([...contents].sort());
     const t3 = (await emulatorThread('acme:t3')).filter((m) => m.content.startsWith('two-workers')).map((m) => m.content);
     expect(t3).toEqual(contents.filter((_, i) => i % 3 === 0));
+  });
+});
+
+describe('addFacts', () => {
+  it('records facts over REST and GraphQL, answers a retry with the first answer, and delivers each fact to Zep once', async () => {
+    const send = () =>
+      fetch(`${server.url}/api/v1/users/u1/facts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'fact-1', ...bearer(keys['acmeU1'] as string) },
+        body: JSON.stringify({ facts: [{ fact: 'Ada prefers rooibos in the afternoon.', name: 'PREFERS', sourceNode: 'Ada', targetNode: 'rooibos' }] }),
+      });
+    const first = await send();
+    expect(first.status).toBe(201);
+    const again = await send();
+    expect(again.status).toBe(200);
+    const [a, b] = [(await first.json()) as { data: { ids: string[] } }, (await again.json()) as { data: { ids: string[]; replayed: boolean } }];
+    expect(b.data).toEqual({ ids: a.data.ids, delivery: 'PENDING', replayed: true });
+    const rows = await sql<{ tenant_id: string; user_id: string }>`select tenant_id, user_id from facts where fact = 'Ada prefers rooibos in the afternoon.'`.execute(database.db);
+    expect(rows.rows).toEqual([{ tenant_id: 'acme', user_id: 'u1' }]);
+    const other = await gql('acmeU1', 'mutation { addFacts(userId: "u2", facts: [{ fact: "x", name: "KNOWS", sourceNode: "a", targetNode: "b" }]) { ids } }');
+    expect(other.body.errors?.[0]?.message).toBe('"addFacts" can write only to your own users, or with the scope "memory:write:any".');
+    const badName = await gql('acmeU1', 'mutation { addFacts(userId: "u1", facts: [{ fact: "x", name: "knows", sourceNode: "a", targetNode: "b" }]) { ids } }');
+    expect(badName.body.errors?.[0]?.message).toBe('Invalid arguments for "addFacts": facts.0.name: must be an upper-case relation name such as PREFERS (letters, digits, "_"; at most 64).');
+
+    const inZep = () => zep.options.client.graph.search({ userId: 'acme:u1', query: 'rooibos afternoon', scope: 'edges', limit: 50 }).then((r) => (r.edges ?? []).filter((e) => e.fact === 'Ada prefers rooibos in the afternoon.'));
+    const edges = await until(inZep, (e) => e.length > 0, 'the fact in Zep');
+    expect(edges.map((e) => e.name)).toEqual(['PREFERS']);
+  });
+});
+
+describe('delivery after a crash between Zep\'s answer and "delivered"', () => {
+  it('asks Zep what it holds before sending again, so the message is not duplicated', async () => {
+    await server.engram.outboxWorker?.stop();
+    try {
+      const { body } = await gql('acmeAgent', APPEND, { threadId: 't5', messages: [{ role: 'user', content: 'sent once, never marked' }] });
+      expect(body.errors).toBeUndefined();
+      const store = new OutboxStore(database.db);
+      const delivery = new ZepDelivery({ client: zep.options.client, timeoutMs: 1000, threadOwner: (t, id) => store.threadOwner(t, id) });
+      // The first worker delivers and "crashes" before marking: its 1 ms lease runs out.
+      const [claimed] = await store.claim(1, 1);
+      expect(claimed?.attempts).toBe(1);
+      await delivery.deliver(claimed as NonNullable<typeof claimed>, false, AbortSignal.timeout(5000));
+      expect((await emulatorThread('acme:t5')).filter((m) => m.content === 'sent once, never marked')).toHaveLength(1);
+      await new Promise((r) => setTimeout(r, 20));
+      const next = new OutboxWorker(store, delivery, FAST_WORKER);
+      expect(await next.runOnce()).toEqual({ delivered: 1, failed: 0, outage: false });
+      expect((await emulatorThread('acme:t5')).filter((m) => m.content === 'sent once, never marked')).toHaveLength(1);
+      const left = await sql<{ attempts: number; delivered: boolean }>`select attempts, delivered_at is not null as delivered from outbox where payload::text like '%sent once, never marked%'`.execute(database.db);
+      expect(left.rows).toEqual([{ attempts: 2, delivered: true }]);
+    } finally {
+      server.engram.outboxWorker?.start();
+    }
+  });
+});
+
+describe('cache invalidation on write', () => {
+  it('drops the cached threadContext of the thread written to, and the next read has the new message', async () => {
+    const cached = await startTestServer({ db: database.db, pool: database.pool, zep: zep.options, cache: new MemoryContextCache() });
+    // Nothing delivers meanwhile: the read after the write must come from Postgres, whatever the timing.
+    await server.engram.outboxWorker?.stop();
+    try {
+      const read = async () => {
+        const { body } = await cached.graphql('{ threadContext(threadId: "t6") { context } }');
+        return { context: (body.data?.['threadContext'] as { context: string } | null)?.context ?? '', cached: (body.extensions?.['contexts'] as Record<string, { cached: boolean }>)['threadContext']?.cached };
+      };
+      await read();
+      expect((await read()).cached).toBe(true);
+      const { body } = await cached.graphql(APPEND, { threadId: 't6', messages: [{ role: 'user', content: 'invalidate me' }] });
+      expect(body.errors).toBeUndefined();
+      const after = await read();
+      expect(after.cached).toBe(false);
+      expect(after.context).toContain('user: invalidate me');
+    } finally {
+      server.engram.outboxWorker?.start();
+      await cached.close();
+    }
   });
 });
