@@ -11,25 +11,32 @@ export const MAX_FACTS_PER_WRITE = 20;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse them
 const PRINTABLE = /^[^\u0000-\u001f\u007f]+$/;
 
+/**
+ * Text PostgreSQL (and Zep's JSON) can hold: no NUL, no lone UTF-16 surrogate (which a JSON body
+ * can carry as `\\udfff` and `jsonb` refuses).
+ */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const text = (min: number, max: number) =>
+  z.string().min(min).max(max).refine((value) => !value.includes('\u0000') && !LONE_SURROGATE.test(value), {
+    error: 'must be well-formed Unicode text without NUL (U+0000)',
+  });
+
 export const MessageRoleInput = z.enum(['user', 'assistant', 'system', 'tool']);
 
 export const MessageInput = z.strictObject({
   role: MessageRoleInput,
-  content: z.string().min(1).max(MAX_MESSAGE_CONTENT),
-  name: z.string().min(1).max(256).regex(PRINTABLE, { error: 'must not contain control characters' }).optional(),
+  content: text(1, MAX_MESSAGE_CONTENT),
+  name: text(1, 256).regex(PRINTABLE, { error: 'must not contain control characters' }).optional(),
 });
 
 export const FactInput = z.strictObject({
-  fact: z.string().min(1).max(2000),
+  fact: text(1, 2000),
   name: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, { error: 'must be an upper-case relation name such as PREFERS (letters, digits, "_"; at most 64)' }),
-  sourceNode: z.string().min(1).max(256).regex(PRINTABLE, { error: 'must not contain control characters' }),
-  targetNode: z.string().min(1).max(256).regex(PRINTABLE, { error: 'must not contain control characters' }),
+  sourceNode: text(1, 256).regex(PRINTABLE, { error: 'must not contain control characters' }),
+  targetNode: text(1, 256).regex(PRINTABLE, { error: 'must not contain control characters' }),
 });
 
-const idempotencyKey = z
-  .string()
-  .min(1)
-  .max(128)
+const idempotencyKey = text(1, 128)
   .regex(PRINTABLE, { error: 'must not contain control characters' })
   .optional();
 

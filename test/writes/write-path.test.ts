@@ -124,6 +124,16 @@ describe('appendMessages', () => {
     });
     expect(rest.status).toBe(400);
     expect(((await rest.json()) as { error: { code: string } }).error.code).toBe('BAD_USER_INPUT');
+    // Found by the fuzzer: a lone surrogate, sent as a JSON escape, which jsonb cannot hold (was a 500).
+    const surrogate = await fetch(`${server.url}/api/v1/users/u1/facts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(keys['acmeU1'] as string) },
+      body: '{"facts":[{"fact":"f","name":"X","sourceNode":"a","targetNode":"\\udfff\\ud800"}]}',
+    });
+    expect(surrogate.status).toBe(400);
+    expect(((await surrogate.json()) as { error: { message: string } }).error.message).toBe(
+      'Invalid arguments for "addFacts": facts.0.targetNode: must be well-formed Unicode text without NUL (U+0000).',
+    );
   });
 
   it('accepts writes while Zep is down (readyz degraded) and delivers them once after it is back', async () => {
