@@ -235,7 +235,7 @@ describe('cache invalidation on write', () => {
     try {
       const read = async () => {
         const { body } = await cached.graphql('{ threadContext(threadId: "t6") { context } }');
-        return { context: (body.data?.['threadContext'] as { context: string } | null)?.context ?? '', cached: (body.extensions?.['contexts'] as Record<string, { cached: boolean }>)['threadContext']?.cached };
+        return { context: (body.data?.['threadContext'] as { context: string } | null)?.context ?? '', cached: (body.extensions?.['contexts'] as Record<string, { cached: boolean }> | undefined)?.['threadContext']?.cached };
       };
       await read();
       expect((await read()).cached).toBe(true);
