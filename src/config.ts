@@ -13,6 +13,11 @@ export function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
+/** The time budget of one outbox delivery round: waves of `concurrency` entries, up to 3 Zep calls each. */
+export function outboxRoundMs(config: { readonly zepTimeoutMs: number; readonly outbox: { readonly batchSize: number; readonly concurrency: number } }): number {
+  return config.zepTimeoutMs * 3 * Math.ceil(config.outbox.batchSize / config.outbox.concurrency) + 1000;
+}
+
 const tenant = z.string().regex(TENANT_PATTERN, 'must be 1–64 letters, digits, "_", "." or "-"');
 
 const EnvSchema = z.object({
@@ -201,6 +206,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): EngramConfig {
     tenantApiKeys[name] = key;
   }
   if (Object.keys(tenantApiKeys).length > 0 && !e.ZEP_API_KEY) problems.push('ZEP_TENANT_API_KEYS: needs ZEP_API_KEY (the project of the other tenants) too.');
+  const roundMs = outboxRoundMs({ zepTimeoutMs: e.ZEP_TIMEOUT_MS, outbox: { batchSize: e.OUTBOX_BATCH_SIZE, concurrency: e.OUTBOX_CONCURRENCY } });
+  if (e.OUTBOX_LEASE_MS <= roundMs) {
+    problems.push(`OUTBOX_LEASE_MS: must exceed a delivery round (${roundMs} ms: ZEP_TIMEOUT_MS × 3 × ⌈OUTBOX_BATCH_SIZE / OUTBOX_CONCURRENCY⌉ + 1 s), or a slow round could be claimed twice (received "${e.OUTBOX_LEASE_MS}").`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     auth: {

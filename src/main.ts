@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino, type Logger } from 'pino';
-import { isLoopbackHost, loadConfig, type EngramConfig } from './config.js';
+import { isLoopbackHost, loadConfig, outboxRoundMs, type EngramConfig } from './config.js';
 import { ApiKeyStore, Authenticator } from './auth/index.js';
 import { createDemoEngram, demoPersistedDocuments, ensureDemoKeys, seedDemo, seedZepDemo, type DemoKey } from './demo/index.js';
 import { ConfigError, errorMessage } from './errors/index.js';
@@ -165,7 +165,8 @@ async function main(): Promise<void> {
             leaseMs: config.outbox.leaseMs,
             backoff: { initialMs: config.outbox.backoffInitialMs, maxMs: config.outbox.backoffMaxMs },
             policy: {
-              timeoutMs: Math.max(config.zepTimeoutMs * 4, 5000),
+              // A round: up to batchSize entries, concurrency at a time, each up to 3 calls (read back, create, send).
+              timeoutMs: outboxRoundMs(config),
               retry: { maxAttempts: config.policy.retryMaxAttempts },
               breaker: { consecutiveFailures: config.policy.breakerConsecutiveFailures, halfOpenAfterMs: config.policy.breakerHalfOpenAfterMs },
             },

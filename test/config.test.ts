@@ -58,4 +58,12 @@ describe('loadConfig', () => {
       'LOAD_SHEDDING_MAX_EVENT_LOOP_UTILIZATION: Too big: expected number to be <=1 (received "1.5")',
     );
   });
+
+  it('configures the outbox worker, and refuses a lease shorter than a delivery round', () => {
+    expect(loadConfig({}).outbox).toEqual({ worker: true, pollIntervalMs: 1000, batchSize: 32, concurrency: 8, leaseMs: 60_000, backoffInitialMs: 500, backoffMaxMs: 5000 });
+    expect(loadConfig({ OUTBOX_WORKER: 'off' }).outbox.worker).toBe(false);
+    expect(() => loadConfig({ OUTBOX_LEASE_MS: '10000' })).toThrow(
+      'OUTBOX_LEASE_MS: must exceed a delivery round (19000 ms: ZEP_TIMEOUT_MS × 3 × ⌈OUTBOX_BATCH_SIZE / OUTBOX_CONCURRENCY⌉ + 1 s), or a slow round could be claimed twice (received "10000").',
+    );
+  });
 });

@@ -134,7 +134,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     registerHealthRoutes(routes, options.store, options.ready, options.draining);
     registerRestRoutes(routes, options.store, (request, signal) =>
       options.store.session({ principal: principalOf(request), signal, requestId: request.id, ...deadlineFromHeaders((h) => request.headers[h]) }),
-      options.writes,
+      options.writes ? { writes: options.writes, principalOf } : undefined,
     );
     registerPersistedDocumentsRoute(routes, options.persistedDocuments ?? {});
   });

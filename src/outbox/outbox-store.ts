@@ -80,13 +80,6 @@ export class OutboxStore {
       where tenant_id = ${entry.tenant} and id = ${entry.id} and lease_token = ${entry.leaseToken}`.execute(this.#db);
   }
 
-  /** Gives back entries claimed but not attempted (shutdown), without counting the claim. */
-  async unclaim(entry: OutboxEntry): Promise<void> {
-    await sql`
-      update outbox set lease_until = null, lease_token = null, attempts = attempts - 1
-      where tenant_id = ${entry.tenant} and id = ${entry.id} and lease_token = ${entry.leaseToken}`.execute(this.#db);
-  }
-
   /** The user a thread belongs to. */
   async threadOwner(tenant: string, threadId: string): Promise<string> {
     const { rows } = await sql<{ user_id: string }>`select user_id from threads where tenant_id = ${tenant} and id = ${threadId}`.execute(this.#db);

@@ -138,7 +138,7 @@ export class OutboxWorker {
       await this.#delivery.deliver(entry, mayHaveReachedZep, signal);
       return true;
     } catch (error) {
-      return toZepEngramError(error, { provider: 'zep', operation: `outbox.${entry.kind}` }, 10_000);
+      return toZepEngramError(error, { provider: 'zep', operation: `outbox.${entry.kind}` }, this.#delivery.timeoutMs);
     }
   }
 

@@ -34,6 +34,11 @@ export class ZepDelivery {
     this.#threadOwner = options.threadOwner;
   }
 
+  /** Time limit of one HTTP call, in ms. */
+  get timeoutMs(): number {
+    return this.#timeoutMs;
+  }
+
   async deliver(entry: OutboxEntry, mayHaveReachedZep: boolean, signal: AbortSignal): Promise<void> {
     const scope = this.#tenancy.scope(entry.tenant);
     const call = { timeoutInSeconds: this.#timeoutMs / 1000, maxRetries: 0, abortSignal: signal };

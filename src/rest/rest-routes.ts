@@ -4,7 +4,7 @@ import type { Provenance, StoreSession, VirtualStore } from '../store/index.js';
 import { coerceQueryArgs } from './coerce-query.js';
 import { AddFactsArgs, AppendMessagesArgs, type MemoryWrites } from '../writes/index.js';
 import { buildOpenApiDocument } from './openapi-document.js';
-import { registerWriteRoutes } from './write-routes.js';
+import { registerWriteRoutes, type PrincipalOf } from './write-routes.js';
 
 /** The `meta` of a REST answer: the context's provenance, as GraphQL reports it in `extensions.contexts`. */
 export type RestMeta = Provenance;
@@ -25,9 +25,9 @@ export type SessionFactory = (request: FastifyRequest, signal: AbortSignal) => S
  * REST access to the same contexts, through the same store and per-request loaders:
  * `GET /api/v1/context/:name?arg=…` and `POST /api/v1/context/:name` with a JSON body of arguments.
  */
-export function registerRestRoutes(app: FastifyInstance, store: VirtualStore, sessionFor: SessionFactory, writes?: MemoryWrites): void {
+export function registerRestRoutes(app: FastifyInstance, store: VirtualStore, sessionFor: SessionFactory, writes?: { readonly writes: MemoryWrites; readonly principalOf: PrincipalOf }): void {
   const openapi = JSON.stringify(buildOpenApiDocument(store.registry, writes ? { appendMessages: AppendMessagesArgs, addFacts: AddFactsArgs } : undefined));
-  if (writes) registerWriteRoutes(app, writes, (request) => sessionFor(request, new AbortController().signal).principal);
+  if (writes) registerWriteRoutes(app, writes.writes, writes.principalOf);
   app.get('/api/v1/openapi.json', { config: { authentication: 'optional' } }, async (_request, reply) => reply.type('application/json').send(openapi));
 
   const resolve = async (request: FastifyRequest, reply: FastifyReply, name: string, args: unknown) => {

@@ -146,11 +146,10 @@ export class EmulatorStore {
   }
 
   /** Every thread with its messages in the order they were stored (the control API's view). */
-  threads(): Array<{ id: string; userId: string; messages: Array<{ role: WireRoleType; content: string; metadata?: Record<string, unknown> }> }> {
+  threads(): Array<{ id: string; messages: Array<{ role: WireRoleType; content: string }> }> {
     return [...this.#threads.values()].map(({ thread, messages }) => ({
       id: thread.thread_id,
-      userId: thread.user_id,
-      messages: messages.map((m) => ({ role: m.role, content: m.content, ...(m.metadata === undefined ? {} : { metadata: m.metadata }) })),
+      messages: messages.map((m) => ({ role: m.role, content: m.content })),
     }));
   }
 

@@ -58,6 +58,8 @@ describe('the outbox across a SIGKILL while Zep is down', () => {
           OUTBOX_BACKOFF_INITIAL_MS: '50',
           OUTBOX_BACKOFF_MAX_MS: '300',
           OUTBOX_LEASE_MS: '3000',
+          OUTBOX_BATCH_SIZE: '8',
+          OUTBOX_CONCURRENCY: '8',
           BREAKER_HALF_OPEN_AFTER_MS: '200',
           RATE_LIMIT_MAX: '0',
         },
