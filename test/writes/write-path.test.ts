@@ -227,6 +227,29 @@ describe('delivery after a crash between Zep\'s answer and "delivered"', () => {
   });
 });
 
+describe('stopping a worker', () => {
+  it('lets the round in flight finish and mark what it delivered (nothing is left to be sent again)', async () => {
+    await server.engram.outboxWorker?.stop();
+    const store = new OutboxStore(database.db);
+    const worker = new OutboxWorker(store, new ZepDelivery({ client: zep.options.client, timeoutMs: 2000, threadOwner: (t, id) => store.threadOwner(t, id) }), FAST_WORKER);
+    try {
+      const { body } = await gql('acmeAgent', APPEND, { threadId: 't7', messages: [{ role: 'user', content: 'in flight at stop' }] });
+      expect(body.errors).toBeUndefined();
+      zep.emulator.faults.set({ latencyMs: 300 });
+      worker.start();
+      await until(async () => (await sql<{ attempts: number }>`select attempts from outbox where payload::text like '%in flight at stop%'`.execute(database.db)).rows[0]?.attempts ?? 0, (n) => n > 0, 'the claim');
+      await worker.stop();
+      const row = await sql<{ delivered: boolean; attempts: number }>`select delivered_at is not null as delivered, attempts from outbox where payload::text like '%in flight at stop%'`.execute(database.db);
+      expect(row.rows).toEqual([{ delivered: true, attempts: 1 }]);
+      expect(worker.stats()).toMatchObject({ delivered: 1, failures: 0 });
+      expect((await emulatorThread('acme:t7')).filter((m) => m.content === 'in flight at stop')).toHaveLength(1);
+    } finally {
+      zep.emulator.faults.reset();
+      server.engram.outboxWorker?.start();
+    }
+  });
+});
+
 describe('cache invalidation on write', () => {
   it('drops the cached threadContext of the thread written to, and the next read has the new message', async () => {
     const cached = await startTestServer({ db: database.db, pool: database.pool, zep: zep.options, cache: new MemoryContextCache() });
