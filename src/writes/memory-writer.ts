@@ -2,9 +2,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { z } from 'zod';
 import { hasScope, Scopes, type Principal } from '../auth/index.js';
-import { BadUserInputError, ForbiddenError, IdempotencyKeyReusedError, NotFoundError } from '../errors/index.js';
+import { BadUserInputError, EngramError, ForbiddenError, IdempotencyKeyReusedError, NotFoundError } from '../errors/index.js';
 import type { OutboxFact, OutboxMessage } from '../outbox/index.js';
-import type { Database, EngramDatabase } from '../providers/postgres/index.js';
+import { toPostgresEngramError, type Database, type EngramDatabase } from '../providers/postgres/index.js';
 import { describeInvalidArguments, invalidArguments } from '../store/index.js';
 import { AddFactsArgs, AppendMessagesArgs, type WriteReceipt } from './write-inputs.js';
 
@@ -121,6 +121,16 @@ export class MemoryWriter {
   async #write(principal: Principal, operation: string, key: string | undefined, body: unknown, write: (tx: Tx) => Promise<readonly string[]>): Promise<WriteReceipt> {
     const { tenant, subject } = principal;
     const hash = requestHash(operation, body);
+    try {
+      return await this.#transaction(tenant, subject, operation, key, hash, write);
+    } catch (error) {
+      // A typed refusal stays as it is; a database failure is "the system of record is unavailable", never a 500.
+      if (error instanceof EngramError) throw error;
+      throw toPostgresEngramError(error, { provider: 'postgres', operation });
+    }
+  }
+
+  #transaction(tenant: string, subject: string, operation: string, key: string | undefined, hash: string, write: (tx: Tx) => Promise<readonly string[]>): Promise<WriteReceipt> {
     return this.#db.transaction().execute(async (tx) => {
       if (key !== undefined) {
         const claimed = await sql<{ key: string }>`
