@@ -13,9 +13,19 @@ export function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
-/** The time budget of one outbox delivery round: waves of `concurrency` entries, up to 3 Zep calls each. */
-export function outboxRoundMs(config: { readonly zepTimeoutMs: number; readonly outbox: { readonly batchSize: number; readonly concurrency: number } }): number {
-  return config.zepTimeoutMs * 3 * Math.ceil(config.outbox.batchSize / config.outbox.concurrency) + 1000;
+/** Time of one outbox entry's delivery: up to 3 Zep calls (read back, create, send), and a second to spare. */
+function outboxEntryMs(zepTimeoutMs: number): number {
+  return zepTimeoutMs * 3 + 1000;
+}
+
+/**
+ * The time budget of one outbox delivery round: waves of `concurrency` entries, each up to
+ * {@link outboxEntryMs}, but always inside the lease, so that no round outlives its claim (a round
+ * cut short gives its entries back; they are compared with Zep before they are sent again).
+ */
+export function outboxRoundMs(config: { readonly zepTimeoutMs: number; readonly outbox: { readonly batchSize: number; readonly concurrency: number; readonly leaseMs: number } }): number {
+  const waves = Math.ceil(config.outbox.batchSize / config.outbox.concurrency);
+  return Math.min(outboxEntryMs(config.zepTimeoutMs) * waves, config.outbox.leaseMs - 1000);
 }
 
 const tenant = z.string().regex(TENANT_PATTERN, 'must be 1–64 letters, digits, "_", "." or "-"');
@@ -206,9 +216,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): EngramConfig {
     tenantApiKeys[name] = key;
   }
   if (Object.keys(tenantApiKeys).length > 0 && !e.ZEP_API_KEY) problems.push('ZEP_TENANT_API_KEYS: needs ZEP_API_KEY (the project of the other tenants) too.');
-  const roundMs = outboxRoundMs({ zepTimeoutMs: e.ZEP_TIMEOUT_MS, outbox: { batchSize: e.OUTBOX_BATCH_SIZE, concurrency: e.OUTBOX_CONCURRENCY } });
-  if (e.OUTBOX_LEASE_MS <= roundMs) {
-    problems.push(`OUTBOX_LEASE_MS: must exceed a delivery round (${roundMs} ms: ZEP_TIMEOUT_MS × 3 × ⌈OUTBOX_BATCH_SIZE / OUTBOX_CONCURRENCY⌉ + 1 s), or a slow round could be claimed twice (received "${e.OUTBOX_LEASE_MS}").`);
+  if (e.OUTBOX_LEASE_MS - 1000 < outboxEntryMs(e.ZEP_TIMEOUT_MS)) {
+    problems.push(`OUTBOX_LEASE_MS: must exceed one delivery to Zep by a second (ZEP_TIMEOUT_MS × 3 + 2 s = ${outboxEntryMs(e.ZEP_TIMEOUT_MS) + 1000} ms), or a delivery could outlive its claim (received "${e.OUTBOX_LEASE_MS}").`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return {

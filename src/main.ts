@@ -165,7 +165,6 @@ async function main(): Promise<void> {
             leaseMs: config.outbox.leaseMs,
             backoff: { initialMs: config.outbox.backoffInitialMs, maxMs: config.outbox.backoffMaxMs },
             policy: {
-              // A round: up to batchSize entries, concurrency at a time, each up to 3 calls (read back, create, send).
               timeoutMs: outboxRoundMs(config),
               retry: { maxAttempts: config.policy.retryMaxAttempts },
               breaker: { consecutiveFailures: config.policy.breakerConsecutiveFailures, halfOpenAfterMs: config.policy.breakerHalfOpenAfterMs },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, outboxRoundMs } from '../src/config.js';
 import { ConfigError } from '../src/errors/index.js';
 
 describe('loadConfig', () => {
@@ -59,11 +59,13 @@ describe('loadConfig', () => {
     );
   });
 
-  it('configures the outbox worker, and refuses a lease shorter than a delivery round', () => {
+  it('configures the outbox worker, keeps a round inside the lease, and refuses a lease shorter than one delivery', () => {
     expect(loadConfig({}).outbox).toEqual({ worker: true, pollIntervalMs: 1000, batchSize: 32, concurrency: 8, leaseMs: 60_000, backoffInitialMs: 500, backoffMaxMs: 5000 });
     expect(loadConfig({ OUTBOX_WORKER: 'off' }).outbox.worker).toBe(false);
-    expect(() => loadConfig({ OUTBOX_LEASE_MS: '10000' })).toThrow(
-      'OUTBOX_LEASE_MS: must exceed a delivery round (19000 ms: ZEP_TIMEOUT_MS × 3 × ⌈OUTBOX_BATCH_SIZE / OUTBOX_CONCURRENCY⌉ + 1 s), or a slow round could be claimed twice (received "10000").',
+    expect(outboxRoundMs(loadConfig({}))).toBe(22_000);
+    expect(outboxRoundMs(loadConfig({ ZEP_TIMEOUT_MS: '10000' }))).toBe(59_000);
+    expect(() => loadConfig({ OUTBOX_LEASE_MS: '6000' })).toThrow(
+      'OUTBOX_LEASE_MS: must exceed one delivery to Zep by a second (ZEP_TIMEOUT_MS × 3 + 2 s = 6500 ms), or a delivery could outlive its claim (received "6000").',
     );
   });
 });
