@@ -40,8 +40,12 @@ export class OutboxStore {
     this.#db = db;
   }
 
-  /** Leases up to `limit` stream heads that are due, oldest first. */
-  async claim(limit: number, leaseMs: number): Promise<OutboxEntry[]> {
+  /**
+   * Leases up to `limit` streams whose head is due: of each, the head and the entries after it
+   * (up to `run` in all), so that a thread's pending messages go to Zep together. Returned in id
+   * order; the entries of one stream are consecutive in it.
+   */
+  async claim(limit: number, leaseMs: number, run = 1): Promise<OutboxEntry[]> {
     const token = randomUUID();
     const { rows } = await sql<{ tenant_id: string; id: string; stream: string; kind: 'messages' | 'facts'; target_id: string; payload: unknown; attempts: number }>`
       with heads as (
@@ -49,35 +53,48 @@ export class OutboxStore {
         from outbox where delivered_at is null
         order by tenant_id, stream, id
       ), ready as (
-        select o.tenant_id, o.id from outbox o
+        select o.tenant_id, o.stream, o.id from outbox o
         join heads h on h.tenant_id = o.tenant_id and h.id = o.id
         where o.delivered_at is null and (o.lease_until is null or o.lease_until < now()) and o.next_attempt_at <= now()
         order by o.id
         limit ${limit}
         for update of o skip locked
+      ), runs as (
+        -- Only a stream's head can be claimed, and it is locked here: the entries after it are ours too.
+        select f.tenant_id, f.id from ready r
+        cross join lateral (
+          select n.tenant_id, n.id from outbox n
+          where n.tenant_id = r.tenant_id and n.stream = r.stream and n.id >= r.id and n.delivered_at is null
+          order by n.id
+          limit ${run}
+        ) f
       )
       update outbox o set attempts = o.attempts + 1, lease_until = now() + ${leaseMs} * interval '1 millisecond', lease_token = ${token}
-      from ready where o.tenant_id = ready.tenant_id and o.id = ready.id
+      from runs where o.tenant_id = runs.tenant_id and o.id = runs.id
       returning o.tenant_id, o.id::text as id, o.stream, o.kind, o.target_id, o.payload, o.attempts`.execute(this.#db);
     return rows
       .map((r) => ({ tenant: r.tenant_id, id: r.id, stream: r.stream, kind: r.kind, targetId: r.target_id, payload: r.payload, attempts: r.attempts, leaseToken: token }))
       .sort((a, b) => Number(a.id) - Number(b.id));
   }
 
-  /** Marks a delivered entry; `false` when its lease was lost to another worker meanwhile. */
-  async markDelivered(entry: OutboxEntry): Promise<boolean> {
+  /** Marks delivered entries of one tenant; how many were still ours to mark (a lost lease marks none). */
+  async markDelivered(entries: readonly OutboxEntry[]): Promise<number> {
+    const [first] = entries;
+    if (!first) return 0;
     const result = await sql`
       update outbox set delivered_at = now(), lease_until = null, lease_token = null, last_error = null
-      where tenant_id = ${entry.tenant} and id = ${entry.id} and lease_token = ${entry.leaseToken} and delivered_at is null`.execute(this.#db);
-    return Number(result.numAffectedRows ?? 0) === 1;
+      where tenant_id = ${first.tenant} and id = any(${entries.map((e) => e.id)}::bigint[]) and lease_token = ${first.leaseToken} and delivered_at is null`.execute(this.#db);
+    return Number(result.numAffectedRows ?? 0);
   }
 
-  /** Gives a failed entry back, due again after `retryInMs`. */
-  async release(entry: OutboxEntry, error: string, retryInMs: number): Promise<void> {
+  /** Gives entries of one tenant back, due again after `retryInMs`. */
+  async release(entries: readonly OutboxEntry[], error: string, retryInMs: number): Promise<void> {
+    const [first] = entries;
+    if (!first) return;
     await sql`
       update outbox set lease_until = null, lease_token = null, last_error = ${error.slice(0, 500)},
         next_attempt_at = now() + ${retryInMs} * interval '1 millisecond'
-      where tenant_id = ${entry.tenant} and id = ${entry.id} and lease_token = ${entry.leaseToken}`.execute(this.#db);
+      where tenant_id = ${first.tenant} and id = any(${entries.map((e) => e.id)}::bigint[]) and lease_token = ${first.leaseToken}`.execute(this.#db);
   }
 
   /** The user a thread belongs to. */

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { EngramError, errorMessage } from '../errors/index.js';
+import { EngramError, errorMessage, ProviderError } from '../errors/index.js';
 import { mapConcurrent } from '../providers/index.js';
 import { toZepEngramError } from '../providers/zep/index.js';
 import { ProviderPolicy, type BreakerState, type ProviderPolicyOptions } from '../store/index.js';
@@ -48,6 +48,37 @@ export interface OutboxWorkerStats {
 }
 
 const OPERATION = 'deliver';
+/** Entries of one stream claimed per round. */
+const ENTRIES_PER_STREAM = 30;
+/** Most messages in one `thread.addMessages` call (Zep's cap). */
+const MESSAGES_PER_CALL = 30;
+/** The policy's caller signal: a round is never abandoned by its caller (`stop()` waits for it). */
+const NEVER = new AbortController().signal;
+
+/** One stream's claimed entries, in id order, and how many of them are delivered. */
+interface StreamRun {
+  readonly entries: readonly OutboxEntry[];
+  done: number;
+}
+
+/** Consecutive entries that one Zep call can take: messages up to 30 in all; facts one entry at a time. */
+function chunks(entries: readonly OutboxEntry[]): OutboxEntry[][] {
+  const out: OutboxEntry[][] = [];
+  let current: OutboxEntry[] = [];
+  let messages = 0;
+  for (const entry of entries) {
+    const size = entry.kind === 'messages' ? (entry.payload as readonly unknown[]).length : MESSAGES_PER_CALL;
+    if (current.length > 0 && messages + size > MESSAGES_PER_CALL) {
+      out.push(current);
+      current = [];
+      messages = 0;
+    }
+    current.push(entry);
+    messages += size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
 
 /**
  * Delivers the outbox to Zep: claims due stream heads, delivers them under the provider policy
@@ -105,41 +136,62 @@ export class OutboxWorker {
     this.#running = undefined;
   }
 
-  /** One round: claims due heads and delivers them; resolves with how many were delivered and failed. */
+  /**
+   * One round: claims due streams (each with the entries after its head), delivers each stream's
+   * entries in order, in as few Zep calls as it allows, marking them as they are delivered, and
+   * gives back what was not. Resolves with the entries delivered and the streams that failed.
+   */
   async runOnce(): Promise<{ delivered: number; failed: number; outage: boolean }> {
-    const entries = await this.#store.claim(this.#batchSize, this.#leaseMs);
+    const entries = await this.#store.claim(this.#batchSize, this.#leaseMs, ENTRIES_PER_STREAM);
     if (entries.length === 0) return { delivered: 0, failed: 0, outage: false };
-    const results = await this.#policy.run(OPERATION, entries, (signal) => mapConcurrent(entries, this.#concurrency, (entry) => this.#deliverOne(entry, signal)), new AbortController().signal);
-    let delivered = 0;
+    const streams = new Map<string, OutboxEntry[]>();
+    for (const entry of entries) {
+      const key = `${entry.tenant}\u0000${entry.stream}`;
+      const list = streams.get(key);
+      if (list) list.push(entry);
+      else streams.set(key, [entry]);
+    }
+    const runs = [...streams.values()].map((list) => ({ entries: list, done: 0 }));
+    const results = await this.#policy.run(OPERATION, runs, (signal) => mapConcurrent(runs, this.#concurrency, (run) => this.#deliverRun(run, signal)), NEVER);
     let failed = 0;
-    await Promise.all(entries.map(async (entry, i) => {
+    await Promise.all(runs.map(async (run, i) => {
       const result = results[i];
-      if (result === true) {
-        if (await this.#store.markDelivered(entry)) delivered += 1;
-        this.#tried.delete(`${entry.tenant}\u0000${entry.id}`);
-        return;
-      }
+      if (result === true || run.done === run.entries.length) return;
       failed += 1;
+      const rest = run.entries.slice(run.done);
+      const head = rest[0] as OutboxEntry;
       const asked = result instanceof EngramError ? result.details?.['retryAfterMs'] : undefined;
-      const backoff = Math.min(this.#maxBackoffMs, this.#initialBackoffMs * 2 ** Math.min(20, entry.attempts - 1));
-      await this.#store.release(entry, errorMessage(result), Math.max(backoff, typeof asked === 'number' ? asked : 0));
+      const backoff = Math.min(this.#maxBackoffMs, this.#initialBackoffMs * 2 ** Math.min(20, head.attempts - 1));
+      await this.#store.release(rest, errorMessage(result), Math.max(backoff, typeof asked === 'number' ? asked : 0));
     }));
+    const delivered = runs.reduce((n, run) => n + run.done, 0);
     this.#delivered += delivered;
     this.#failures += failed;
     if (failed > 0) this.#logger?.warn({ failed, delivered, breaker: this.#policy.breakerState }, 'outbox: some deliveries to Zep failed; they are retried with backoff');
     return { delivered, failed, outage: failed > 0 && delivered === 0 };
   }
 
-  async #deliverOne(entry: OutboxEntry, signal: AbortSignal): Promise<true | EngramError> {
-    const key = `${entry.tenant}\u0000${entry.id}`;
-    const mayHaveReachedZep = entry.attempts > 1 || this.#tried.has(key);
-    this.#tried.add(key);
-    try {
-      await this.#delivery.deliver(entry, mayHaveReachedZep, signal);
-      return true;
-    } catch (error) {
-      return toZepEngramError(error, { provider: 'zep', operation: `outbox.${entry.kind}` }, this.#delivery.timeoutMs);
+  /** Delivers a stream's entries in order, in chunks Zep takes in one call, marking each chunk delivered. */
+  async #deliverRun(run: StreamRun, signal: AbortSignal): Promise<true | EngramError> {
+    for (const chunk of chunks(run.entries.slice(run.done))) {
+      const keys = chunk.map((e) => `${e.tenant}\u0000${e.id}`);
+      const mayHaveReachedZep = chunk.some((e, i) => e.attempts > 1 || this.#tried.has(keys[i] as string));
+      for (const key of keys) this.#tried.add(key);
+      try {
+        await this.#delivery.deliver(chunk, mayHaveReachedZep, signal);
+      } catch (error) {
+        return toZepEngramError(error, { provider: 'zep', operation: `outbox.${chunk[0]?.kind}` }, this.#delivery.timeoutMs);
+      }
+      try {
+        await this.#store.markDelivered(chunk);
+      } catch (error) {
+        // Zep has the chunk; the next claim compares with Zep before sending, so nothing is sent twice.
+        return new ProviderError({ provider: 'postgres', operation: 'outbox.markDelivered' }, 'the database did not take the mark', { cause: error });
+      }
+      run.done += chunk.length;
+      for (const key of keys) this.#tried.delete(key);
     }
+    return true;
   }
 
   async #loop(stop: AbortSignal): Promise<void> {

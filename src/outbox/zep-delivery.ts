@@ -39,12 +39,18 @@ export class ZepDelivery {
     return this.#timeoutMs;
   }
 
-  async deliver(entry: OutboxEntry, mayHaveReachedZep: boolean, signal: AbortSignal): Promise<void> {
+  /**
+   * Delivers consecutive entries of one stream (one thread's messages, at most 30 in all, or one
+   * user's facts) with as few calls as Zep allows.
+   */
+  async deliver(entries: readonly OutboxEntry[], mayHaveReachedZep: boolean, signal: AbortSignal): Promise<void> {
+    const entry = entries[0];
+    if (!entry) return;
     const scope = this.#tenancy.scope(entry.tenant);
     const call = { timeoutInSeconds: this.#timeoutMs / 1000, maxRetries: 0, abortSignal: signal };
     if (entry.kind === 'messages') {
       const threadId = scope.zepId(entry.targetId);
-      let messages = entry.payload as OutboxMessage[];
+      let messages = entries.flatMap((e) => e.payload as OutboxMessage[]);
       if (mayHaveReachedZep) {
         const held = await scope.client.thread.get(threadId, { lastn: READ_BACK }, call).then(
           (r) => new Set((r.messages ?? []).map((m) => m.metadata?.[ENGRAM_MESSAGE_ID]).filter((id) => typeof id === 'string')),
@@ -74,7 +80,7 @@ export class ZepDelivery {
       return;
     }
     const userId = scope.zepId(entry.targetId);
-    for (const fact of entry.payload as OutboxFact[]) {
+    for (const fact of entries.flatMap((e) => e.payload as OutboxFact[])) {
       if (mayHaveReachedZep) {
         const found = await scope.client.graph.search({ userId, query: fact.fact, scope: 'edges', limit: 50 }, call).then(
           (r) => (r.edges ?? []).some((e) => e.fact === fact.fact && e.name === fact.name),

@@ -213,7 +213,7 @@ describe('delivery after a crash between Zep\'s answer and "delivered"', () => {
       // The first worker delivers and "crashes" before marking: its 1 ms lease runs out.
       const [claimed] = await store.claim(1, 1);
       expect(claimed?.attempts).toBe(1);
-      await delivery.deliver(claimed as NonNullable<typeof claimed>, false, AbortSignal.timeout(5000));
+      await delivery.deliver([claimed as NonNullable<typeof claimed>], false, AbortSignal.timeout(5000));
       expect((await emulatorThread('acme:t5')).filter((m) => m.content === 'sent once, never marked')).toHaveLength(1);
       await new Promise((r) => setTimeout(r, 20));
       const next = new OutboxWorker(store, delivery, FAST_WORKER);
@@ -221,6 +221,28 @@ describe('delivery after a crash between Zep\'s answer and "delivered"', () => {
       expect((await emulatorThread('acme:t5')).filter((m) => m.content === 'sent once, never marked')).toHaveLength(1);
       const left = await sql<{ attempts: number; delivered: boolean }>`select attempts, delivered_at is not null as delivered from outbox where payload::text like '%sent once, never marked%'`.execute(database.db);
       expect(left.rows).toEqual([{ attempts: 2, delivered: true }]);
+    } finally {
+      server.engram.outboxWorker?.start();
+    }
+  });
+});
+
+describe('delivery in batches', () => {
+  it('sends a thread\'s pending entries in one Zep call (up to 30 messages), in order', async () => {
+    await server.engram.outboxWorker?.stop();
+    try {
+      for (let i = 0; i < 5; i++) {
+        const { body } = await gql('acmeAgent', APPEND, { threadId: 't8', messages: [{ role: 'user', content: `batched ${i}a` }, { role: 'assistant', content: `batched ${i}b` }] });
+        expect(body.errors).toBeUndefined();
+      }
+      const store = new OutboxStore(database.db);
+      const worker = new OutboxWorker(store, new ZepDelivery({ client: zep.options.client, timeoutMs: 2000, threadOwner: (t, id) => store.threadOwner(t, id) }), FAST_WORKER);
+      zep.emulator.resetStats();
+      expect(await worker.runOnce()).toEqual({ delivered: 5, failed: 0, outage: false });
+      expect(zep.emulator.stats().byRoute).toEqual({ 'POST /threads/:threadId/messages': 1 });
+      expect((await emulatorThread('acme:t8')).map((m) => m.content).filter((c) => c.startsWith('batched'))).toEqual(
+        Array.from({ length: 5 }, (_, i) => [`batched ${i}a`, `batched ${i}b`]).flat(),
+      );
     } finally {
       server.engram.outboxWorker?.start();
     }
