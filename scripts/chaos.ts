@@ -4,7 +4,10 @@
  * its own for rate-limit counters and, with CHAOS_CACHE=on, the cache), loads it over loopback and
  * injects one fault per phase: Zep slow, down, flaky; PostgreSQL connections reset (every backend
  * of the throw-away database terminated again and again); Redis killed (and restarted). Prints
- * requests, errors by code, fallbacks and latency per phase, and how long recovery took. Bounded
+ * requests, errors by code, fallbacks and latency per phase, and how long recovery took. A last,
+ * write phase appends messages while Zep is down, lifts the outage and counts on the emulator's
+ * side what arrived: accepted, delivered, lost (must be 0), duplicated (must be 0), out of order,
+ * and the delivery lag after recovery (the script fails when anything was lost or duplicated). Bounded
  * in time; it stops only what it started, and never touches another database or Redis.
  *
  *   npm run chaos                 # 7 phases × 6 s, 16 concurrent clients
@@ -154,6 +157,81 @@ function redisPhase(engram: EngramProcess, redis: TestRedis | undefined): Phase 
   };
 }
 
+interface WriteReport {
+  readonly accepted: number;
+  readonly refused: Readonly<Record<string, number>>;
+  readonly delivered: number;
+  readonly lost: number;
+  readonly duplicated: number;
+  readonly outOfOrder: number;
+  /** From lifting the outage to the last accepted message seen in Zep; undefined if never. */
+  readonly drainedMs: number | undefined;
+}
+
+/**
+ * Writes under a Zep outage, then recovery: every client appends its own numbered messages to its
+ * own thread (so order per thread is defined) while the emulator answers 503; the outage is lifted
+ * and the emulator's `GET /_emulator/threads` is read until every accepted message is there.
+ */
+async function writePhase(engram: EngramProcess): Promise<WriteReport> {
+  const threadsUrl = engram.faultsUrl.replace(/\/faults$/, '/threads');
+  await fetch(engram.faultsUrl, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outage: true }) });
+  const writers = Math.min(concurrency, 25);
+  const accepted = new Map<string, string[]>();
+  const refused: Record<string, number> = {};
+  const until = Date.now() + phaseSeconds * 1000;
+  await Promise.all(
+    Array.from({ length: writers }, async (_, w) => {
+      const thread = `t${w + 1}`;
+      const sent: string[] = [];
+      accepted.set(`acme:${thread}`, sent);
+      for (let n = 0; Date.now() < until; n++) {
+        const content = `chaos-write ${thread} #${n}`;
+        const status = await fetch(`${engram.url}/api/v1/threads/${thread}/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': content },
+          body: JSON.stringify({ messages: [{ role: 'user', content }] }),
+          signal: AbortSignal.timeout(10_000),
+        }).then(async (r) => (r.ok ? 'ok' : ((await r.json()) as { error?: { code?: string } }).error?.code ?? `HTTP ${r.status}`), (e: unknown) => (e instanceof Error ? e.name : 'ERROR'));
+        if (status === 'ok') sent.push(content);
+        else refused[status] = (refused[status] ?? 0) + 1;
+      }
+    }),
+  );
+  await fetch(`${engram.faultsUrl}/reset`, { method: 'POST' });
+  const lifted = performance.now();
+  const total = [...accepted.values()].reduce((n, list) => n + list.length, 0);
+  let held = new Map<string, string[]>();
+  let drainedMs: number | undefined;
+  while (performance.now() - lifted < 60_000) {
+    const body = (await (await fetch(threadsUrl)).json()) as { threads: Array<{ id: string; messages: Array<{ content: string }> }> };
+    held = new Map(body.threads.map((t) => [t.id, t.messages.map((m) => m.content).filter((c) => c.startsWith('chaos-write '))]));
+    const arrived = new Set([...held.values()].flat());
+    if ([...accepted.values()].every((list) => list.every((c) => arrived.has(c)))) {
+      drainedMs = performance.now() - lifted;
+      break;
+    }
+    await sleep(100);
+  }
+  // A duplicate sent late would still show up: look once more after a pause.
+  await sleep(1000);
+  const final = (await (await fetch(threadsUrl)).json()) as { threads: Array<{ id: string; messages: Array<{ content: string }> }> };
+  held = new Map(final.threads.map((t) => [t.id, t.messages.map((m) => m.content).filter((c) => c.startsWith('chaos-write '))]));
+  let delivered = 0;
+  let duplicated = 0;
+  let outOfOrder = 0;
+  for (const [thread, sent] of accepted) {
+    const got = held.get(thread) ?? [];
+    const counts = new Map<string, number>();
+    for (const c of got) counts.set(c, (counts.get(c) ?? 0) + 1);
+    delivered += sent.filter((c) => counts.has(c)).length;
+    duplicated += [...counts.values()].reduce((n, k) => n + k - 1, 0);
+    const firstSeen = [...new Set(got)];
+    if (firstSeen.join('\n') !== sent.filter((c) => counts.has(c)).join('\n')) outOfOrder += 1;
+  }
+  return { accepted: total, refused, delivered, lost: total - delivered, duplicated, outOfOrder, drainedMs };
+}
+
 function row(name: string, samples: readonly Sample[], seconds: number): string {
   const sorted = samples.map((s) => s.ms).sort((a, b) => a - b);
   const codes = new Map<string, number>();
@@ -226,6 +304,12 @@ async function main(): Promise<void> {
     console.log('| phase | requests | req/s | HTTP non-2xx | field errors by code | fallbacks | stale | cached | p50 ms | p99 ms |');
     console.log('|---|---:|---:|---:|---|---:|---:|---:|---:|---:|');
     for (const r of rows) console.log(r);
+    const writes = await writePhase(engram);
+    const refusedText = Object.entries(writes.refused).map(([c, n]) => `${c}: ${n}`).join(', ') || '—';
+    console.log(`\n| write phase (zep outage, then recovery) | accepted | refused | delivered | lost | duplicated | threads out of order | delivery lag after recovery |`);
+    console.log('|---|---:|---|---:|---:|---:|---:|---:|');
+    console.log(`| ${phaseSeconds} s of writes, ${Math.min(concurrency, 25)} clients | ${writes.accepted} | ${refusedText} | ${writes.delivered} | ${writes.lost} | ${writes.duplicated} | ${writes.outOfOrder} | ${writes.drainedMs === undefined ? 'NOT drained within 60 s' : `${writes.drainedMs.toFixed(0)} ms`} |`);
+    if (writes.lost > 0 || writes.duplicated > 0 || writes.outOfOrder > 0 || writes.accepted === 0) process.exitCode = 1;
     const alive = engram.child.exitCode === null && engram.child.signalCode === null;
     console.log(`\n${notes.join('\n')}\n- Engram process: ${alive ? 'alive throughout' : `EXITED (${engram.child.exitCode ?? engram.child.signalCode})`}; HTTP 5xx: ${all.filter((s) => s.status >= 500).length}`);
     if (!alive) process.exitCode = 1;

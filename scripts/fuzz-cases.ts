@@ -15,6 +15,7 @@ export const FUZZ_CATEGORIES = [
   'rest-args',
   'document-mutations',
   'raw-protocol',
+  'writes',
 ] as const;
 
 export type FuzzCategory = (typeof FUZZ_CATEGORIES)[number];
@@ -113,7 +114,62 @@ function nested(open: string, close: string, depth: number, inner: string): stri
   return open.repeat(depth) + inner + close.repeat(depth);
 }
 
+const APPEND = 'mutation A($t: ID!, $m: [MessageInput!]!, $k: String) { appendMessages(threadId: $t, messages: $m, idempotencyKey: $k) { ids delivery replayed } }';
+const ADD_FACTS = 'mutation F($u: ID!, $f: [FactInput!]!, $k: String) { addFacts(userId: $u, facts: $f, idempotencyKey: $k) { ids } }';
+
+/** A value for a field of a write's input: right, wrong type, odd or oversized. */
+function oddValue(rng: Rng): unknown {
+  return pick(rng, [
+    () => oddString(rng),
+    () => 'x'.repeat(int(rng, 4000, 70_000)),
+    () => int(rng, -5, 5),
+    () => null,
+    () => [],
+    () => ({ nested: oddString(rng) }),
+    () => 'user',
+    () => 'PREFERS',
+    () => true,
+  ])();
+}
+
+function oddMessages(rng: Rng): unknown {
+  return pick(rng, [
+    () => Array.from({ length: int(rng, 0, 40) }, () => ({ role: pick(rng, ['user', 'assistant', 'robot', '']), content: oddValue(rng) })),
+    () => [{ role: oddValue(rng), content: 'hello', name: oddValue(rng), extra: 1 }],
+    () => oddValue(rng),
+  ])();
+}
+
 const GENERATORS: Record<FuzzCategory, (rng: Rng) => FuzzCase> = {
+  writes: (rng) => {
+    const threadId = pick(rng, ['t1', 't2-b', 'nope', '', oddString(rng)]);
+    const key = pick(rng, [undefined, `k${int(rng, 0, 20)}`, oddString(rng), 'k'.repeat(200)]);
+    switch (int(rng, 0, 3)) {
+      case 0:
+        return json('writes', 'appendMessages with odd variables', rng, { query: APPEND, variables: { t: threadId, m: oddMessages(rng), k: key } });
+      case 1:
+        return json('writes', 'addFacts with odd variables', rng, {
+          query: ADD_FACTS,
+          variables: { u: pick(rng, ['u1', 'nope', oddString(rng)]), f: [{ fact: oddValue(rng), name: oddValue(rng), sourceNode: oddValue(rng), targetNode: 'b' }], k: key },
+        });
+      case 2: {
+        const body = pick(rng, [JSON.stringify({ messages: oddMessages(rng), idempotencyKey: key }), '[]', 'null', '"x"', '{"messages":', oddString(rng)]);
+        return {
+          category: 'writes',
+          summary: `POST messages ${body.slice(0, 40)}`,
+          method: 'POST',
+          path: `/api/v1/threads/${percentEncode(threadId)}/messages`,
+          headers: { 'content-type': 'application/json', ...(key === undefined ? {} : { 'idempotency-key': percentEncode(key).slice(0, 300) }) },
+          body,
+        };
+      }
+      default: {
+        const body = JSON.stringify({ facts: pick(rng, [[], [{}], oddValue(rng), [{ fact: 'f', name: 'X', sourceNode: 'a', targetNode: oddValue(rng) }]]) });
+        return { category: 'writes', summary: `POST facts ${body.slice(0, 40)}`, method: 'POST', path: `/api/v1/users/${percentEncode(pick(rng, ['u1', 'nope', oddString(rng)]))}/facts`, headers: { 'content-type': 'application/json' }, body };
+      }
+    }
+  },
+
   'malformed-json': (rng) => {
     const valid = JSON.stringify({ query: pick(rng, QUERIES), variables: { u: 'u1' } });
     const bodies = [

@@ -1,15 +1,13 @@
 /**
- * Prints the compiled schema of the demo context pack and bundles to `schema.graphql`.
+ * Prints the compiled schema of the demo context pack (with its bundles and the write fields) to `schema.graphql`.
  * `--check` fails (exit 1) when the checked-in file is stale instead of writing it.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { lexicographicSortSchema, printSchema } from 'graphql';
-import { ContextRegistry } from '../src/context/index.js';
-import { demoBundles, demoContexts } from '../src/demo/index.js';
-import { compileSchema } from '../src/graphql/index.js';
+import { demoSchema } from '../src/demo/index.js';
 
 const file = new URL('../schema.graphql', import.meta.url);
-const sdl = `${printSchema(lexicographicSortSchema(compileSchema(new ContextRegistry(demoContexts, demoBundles))))}\n`;
+const sdl = `${printSchema(lexicographicSortSchema(demoSchema()))}\n`;
 
 if (process.argv.includes('--check')) {
   const current = await readFile(file, 'utf8').catch(() => '');

@@ -14,6 +14,21 @@ export function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
+/** Time of one outbox entry's delivery: up to 3 Zep calls (read back, create, send), and a second to spare. */
+function outboxEntryMs(zepTimeoutMs: number): number {
+  return zepTimeoutMs * 3 + 1000;
+}
+
+/**
+ * The time budget of one outbox delivery round: waves of `concurrency` entries, each up to
+ * {@link outboxEntryMs}, but always inside the lease, so that no round outlives its claim (a round
+ * cut short gives its entries back; they are compared with Zep before they are sent again).
+ */
+export function outboxRoundMs(config: { readonly zepTimeoutMs: number; readonly outbox: { readonly batchSize: number; readonly concurrency: number; readonly leaseMs: number } }): number {
+  const waves = Math.ceil(config.outbox.batchSize / config.outbox.concurrency);
+  return Math.min(outboxEntryMs(config.zepTimeoutMs) * waves, config.outbox.leaseMs - 1000);
+}
+
 const tenant = z.string().regex(TENANT_PATTERN, 'must be 1–64 letters, digits, "_", "." or "-"');
 
 const EnvSchema = z.object({
@@ -71,6 +86,13 @@ const EnvSchema = z.object({
   SHUTDOWN_READINESS_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   PERSISTED_ONLY: flag.default(false),
   TOKENIZER: z.enum(TOKENIZER_NAMES).default('o200k_base'),
+  OUTBOX_WORKER: z.enum(['on', 'off']).default('on'),
+  OUTBOX_POLL_INTERVAL_MS: ms(1000),
+  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(32),
+  OUTBOX_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  OUTBOX_LEASE_MS: ms(60_000),
+  OUTBOX_BACKOFF_INITIAL_MS: ms(500),
+  OUTBOX_BACKOFF_MAX_MS: ms(5000),
 }).refine((e) => e.HTTP_HEADERS_TIMEOUT_MS <= e.HTTP_REQUEST_TIMEOUT_MS, {
   path: ['HTTP_HEADERS_TIMEOUT_MS'],
   error: 'must not exceed HTTP_REQUEST_TIMEOUT_MS',
@@ -145,6 +167,16 @@ export interface EngramConfig {
   readonly persistedOnly: boolean;
   /** The encoding bundles count tokens with. */
   readonly tokenizer: TokenizerName;
+  /** The outbox worker of this instance (`OUTBOX_WORKER=off`: accept writes, let other instances deliver). */
+  readonly outbox: {
+    readonly worker: boolean;
+    readonly pollIntervalMs: number;
+    readonly batchSize: number;
+    readonly concurrency: number;
+    readonly leaseMs: number;
+    readonly backoffInitialMs: number;
+    readonly backoffMaxMs: number;
+  };
 }
 
 /**
@@ -188,6 +220,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): EngramConfig {
     tenantApiKeys[name] = key;
   }
   if (Object.keys(tenantApiKeys).length > 0 && !e.ZEP_API_KEY) problems.push('ZEP_TENANT_API_KEYS: needs ZEP_API_KEY (the project of the other tenants) too.');
+  if (e.OUTBOX_LEASE_MS - 1000 < outboxEntryMs(e.ZEP_TIMEOUT_MS)) {
+    problems.push(`OUTBOX_LEASE_MS: must exceed one delivery to Zep by a second (ZEP_TIMEOUT_MS × 3 + 2 s = ${outboxEntryMs(e.ZEP_TIMEOUT_MS) + 1000} ms), or a delivery could outlive its claim (received "${e.OUTBOX_LEASE_MS}").`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     auth: {
@@ -247,5 +282,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): EngramConfig {
     shutdownReadinessDelayMs: e.SHUTDOWN_READINESS_DELAY_MS,
     persistedOnly: e.PERSISTED_ONLY,
     tokenizer: e.TOKENIZER,
+    outbox: {
+      worker: e.OUTBOX_WORKER === 'on',
+      pollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS,
+      batchSize: e.OUTBOX_BATCH_SIZE,
+      concurrency: e.OUTBOX_CONCURRENCY,
+      leaseMs: e.OUTBOX_LEASE_MS,
+      backoffInitialMs: e.OUTBOX_BACKOFF_INITIAL_MS,
+      backoffMaxMs: e.OUTBOX_BACKOFF_MAX_MS,
+    },
   };
 }

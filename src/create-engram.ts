@@ -23,7 +23,21 @@ import { EngramMetrics } from './observability/index.js';
 import { ProviderRuntime, type Provider, type ProviderDefinition } from './providers/index.js';
 import type { TokenizerName } from './prompt/index.js';
 import type { RedisConnection } from './redis/index.js';
+import { OutboxStore, OutboxWorker, ZepDelivery, type OutboxWorkerOptions, type ZepDeliveryOptions } from './outbox/index.js';
+import type { EngramDatabase } from './providers/postgres/index.js';
+import { MemoryWriter, MemoryWrites } from './writes/index.js';
 import { MemoryContextCache, VirtualStore, type ContextCache, type ProviderPolicyOptions, type StoreObserver } from './store/index.js';
+
+/** The write path: PostgreSQL as the system of record, Zep fed by the outbox worker. */
+export interface WritesOptions {
+  /** The migrated database the writes and the outbox go to. */
+  readonly db: EngramDatabase;
+  /**
+   * Where the outbox worker of this instance delivers (Zep through the SDK), and how it paces
+   * itself; `false`: this instance accepts writes but delivers none (another instance does).
+   */
+  readonly outbox: (Omit<ZepDeliveryOptions, 'threadOwner'> & { readonly worker?: OutboxWorkerOptions }) | false;
+}
 
 export interface EngramOptions {
   /**
@@ -104,6 +118,8 @@ export interface EngramOptions {
    * @default 500
    */
   readonly shutdownIdleGraceMs?: number;
+  /** Memory writes (`appendMessages`, `addFacts`, REST write routes, the outbox worker); absent: read-only. */
+  readonly writes?: WritesOptions;
 }
 
 export interface Engram {
@@ -117,6 +133,8 @@ export interface Engram {
   /** The persisted documents served by `documentId`/APQ; its manifest is published to agents. */
   readonly persistedDocuments: PersistedDocumentStore;
   readonly metrics: EngramMetrics | undefined;
+  /** The outbox worker of this instance (running), when it delivers writes. */
+  readonly outboxWorker: OutboxWorker | undefined;
   /** Counters of the compiled path (documents compiled, requests answered); absent when it is off. */
   compiledStats(): CompiledExecutorStats | undefined;
   /**
@@ -177,11 +195,29 @@ export function createEngram(options: EngramOptions): Engram {
     ...(options.tokenizer ? { tokenizer: options.tokenizer } : {}),
   });
   metrics?.observeStore(store);
-  const schema = compileSchema(registry);
+  const outboxStore = options.writes ? new OutboxStore(options.writes.db) : undefined;
+  const outboxOptions = options.writes?.outbox;
+  const outboxWorker = outboxStore && outboxOptions
+    ? new OutboxWorker(
+        outboxStore,
+        new ZepDelivery({ ...outboxOptions, threadOwner: (tenant, threadId) => outboxStore.threadOwner(tenant, threadId) }),
+        { ...(logger ? { logger: logger.child({ component: 'outbox' }) } : {}), ...outboxOptions.worker },
+      )
+    : undefined;
+  const writes = options.writes && outboxStore
+    ? new MemoryWrites({
+        writer: new MemoryWriter(options.writes.db),
+        outbox: outboxStore,
+        committed: (principal, target) => store.invalidate(principal, { userId: target.userId, ...(target.threadId === undefined ? {} : { threadId: target.threadId }) }),
+        worker: () => outboxWorker?.stats(),
+      })
+    : undefined;
+  const schema = compileSchema(registry, writes);
   const authenticator = options.auth instanceof Authenticator ? options.auth : new Authenticator(options.auth);
   const persistedDocuments = new PersistedDocumentStore(options.persistedDocuments);
   const documentCaches = createDocumentCaches(options.documentCaches);
   if (options.redis) metrics?.observeRedis(options.redis);
+  if (outboxStore) metrics?.observeOutbox({ status: () => outboxStore.status(), worker: () => outboxWorker?.stats() });
   metrics?.observeCacheBytes({
     documents: documentCaches.bytes,
     apq: () => persistedDocuments.registeredBytes,
@@ -220,11 +256,14 @@ export function createEngram(options: EngramOptions): Engram {
     ...(options.http ? { limits: options.http } : {}),
     draining: () => draining,
     ...(options.ready ? { ready: options.ready } : {}),
+    ...(writes ? { writes } : {}),
   });
   let draining = false;
   const drainer = new ConnectionDrainer(app.server);
+  outboxWorker?.start();
   return {
     app,
+    outboxWorker,
     authenticator,
     store,
     metrics,
@@ -241,6 +280,8 @@ export function createEngram(options: EngramOptions): Engram {
       draining = true;
       await drainer.drain(options.shutdownIdleGraceMs ?? 500);
       await app.close();
+      // After the last write was answered; a round in flight finishes and marks what it delivered.
+      await outboxWorker?.stop();
       await Promise.all(providers.map((p) => p.close()));
       await store.close();
     },

@@ -6,7 +6,11 @@
 
 // Composition
 export { createEngram } from './create-engram.js';
-export type { Engram, EngramOptions } from './create-engram.js';
+export type { Engram, EngramOptions, WritesOptions } from './create-engram.js';
+
+// Memory writes (PostgreSQL first, Zep through the outbox)
+export type { OutboxStatus, OutboxWorkerOptions } from './outbox/index.js';
+export type { Delivery, WriteReceipt } from './writes/index.js';
 
 // Contexts (context-as-code)
 export { dateTime, defineBundle, defineContext, id } from './context/index.js';
@@ -57,6 +61,8 @@ export {
   ContractViolationError,
   EngramError,
   ForbiddenError,
+  IdempotencyKeyReusedError,
+  NotFoundError,
   ProviderError,
   ProviderTimeoutError,
   ProviderUnavailableError,

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { destination, pino, type Logger } from 'pino';
-import { isLoopbackHost, loadConfig, type EngramConfig } from './config.js';
+import { isLoopbackHost, loadConfig, outboxRoundMs, type EngramConfig } from './config.js';
 import { ApiKeyStore, Authenticator } from './auth/index.js';
 import type { Engram } from './create-engram.js';
 import { createDemoEngram, demoPersistedDocuments, ensureDemoKeys, seedDemo, seedZepDemo, type DemoKey } from './demo/index.js';
@@ -164,6 +164,22 @@ export async function startEngram(config: EngramConfig, logger: Logger, options:
     http: config.http,
     documentCaches: { maxBytes: config.documentCaches.parseMaxBytes },
     ...(redis ? { redis } : {}),
+    ...(config.outbox.worker
+      ? {
+          outboxWorker: {
+            pollIntervalMs: config.outbox.pollIntervalMs,
+            batchSize: config.outbox.batchSize,
+            concurrency: config.outbox.concurrency,
+            leaseMs: config.outbox.leaseMs,
+            backoff: { initialMs: config.outbox.backoffInitialMs, maxMs: config.outbox.backoffMaxMs },
+            policy: {
+              timeoutMs: outboxRoundMs(config),
+              retry: { maxAttempts: config.policy.retryMaxAttempts },
+              breaker: { consecutiveFailures: config.policy.breakerConsecutiveFailures, halfOpenAfterMs: config.policy.breakerHalfOpenAfterMs },
+            },
+          },
+        }
+      : {}),
   });
   return {
     engram,

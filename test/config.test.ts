@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, outboxRoundMs } from '../src/config.js';
 import { ConfigError } from '../src/errors/index.js';
 
 describe('loadConfig', () => {
@@ -64,6 +64,16 @@ describe('loadConfig', () => {
     );
     expect(() => loadConfig({ LOAD_SHEDDING_MAX_EVENT_LOOP_UTILIZATION: '1.5' })).toThrow(
       'LOAD_SHEDDING_MAX_EVENT_LOOP_UTILIZATION: Too big: expected number to be <=1 (received "1.5")',
+    );
+  });
+
+  it('configures the outbox worker, keeps a round inside the lease, and refuses a lease shorter than one delivery', () => {
+    expect(loadConfig({}).outbox).toEqual({ worker: true, pollIntervalMs: 1000, batchSize: 32, concurrency: 8, leaseMs: 60_000, backoffInitialMs: 500, backoffMaxMs: 5000 });
+    expect(loadConfig({ OUTBOX_WORKER: 'off' }).outbox.worker).toBe(false);
+    expect(outboxRoundMs(loadConfig({}))).toBe(22_000);
+    expect(outboxRoundMs(loadConfig({ ZEP_TIMEOUT_MS: '10000' }))).toBe(59_000);
+    expect(() => loadConfig({ OUTBOX_LEASE_MS: '6000' })).toThrow(
+      'OUTBOX_LEASE_MS: must exceed one delivery to Zep by a second (ZEP_TIMEOUT_MS × 3 + 2 s = 6500 ms), or a delivery could outlive its claim (received "6000").',
     );
   });
 });

@@ -15,6 +15,11 @@ export interface ContextSource<Args, Output> {
   readonly key: (args: Args) => unknown;
   readonly map: (value: unknown, args: Args) => Output;
   /**
+   * True when the source has nothing fresher to say for this value: the next source is tried, and
+   * that is not a fallback (e.g. Postgres answers a thread with writes not yet delivered to Zep).
+   */
+  readonly passOn?: (value: unknown) => boolean;
+  /**
    * Time budget for this source before the next one is tried.
    * @default the store's `providerTimeoutMs`
    */
@@ -28,6 +33,8 @@ export interface SourceOptions<Args, Output, K, V> {
    * @default identity
    */
   readonly map?: (value: NonNullable<V>, args: Args) => Output;
+  /** The operation's value means "ask the next source" (not a failure, not a fallback). */
+  readonly passOn?: (value: V) => boolean;
   readonly timeoutMs?: number;
 }
 
@@ -48,6 +55,7 @@ export function from<Args, Output, K, V>(
     operation: ref.operation,
     key: options.key,
     map: map as (value: unknown, args: Args) => Output,
+    ...(options.passOn === undefined ? {} : { passOn: options.passOn as (value: unknown) => boolean }),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   };
 }

@@ -11,3 +11,4 @@ export type { SeedZepDemoOptions, SeedZepDemoResult } from './seed-zep.js';
 export { TaskPool, TaskPoolAbortedError } from './task-pool.js';
 export { createDemoEngram } from './create-demo-engram.js';
 export type { DemoEngramOptions } from './create-demo-engram.js';
+export { demoSchema } from './demo-schema.js';

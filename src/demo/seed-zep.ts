@@ -1,8 +1,7 @@
-import { Zep, ZepError } from '@getzep/zep-cloud';
 import type { ZepClient } from '@getzep/zep-cloud';
 import type { DemoDataSet, DemoFact, DemoMessage, DemoThread, DemoUser } from './demo-data.js';
 import { demoDataSets } from './demo-data.js';
-import { namespacedZepId } from '../providers/zep/index.js';
+import { isAlreadyExists, namespacedZepId } from '../providers/zep/index.js';
 import { TaskPool } from './task-pool.js';
 
 export interface SeedZepDemoOptions {
@@ -44,13 +43,6 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
   return chunks;
-}
-
-/** Zep answers a duplicate user or thread with 400 ("... already exists") or 409. */
-function isAlreadyExists(error: unknown): boolean {
-  if (!(error instanceof ZepError)) return false;
-  if (error instanceof Zep.ConflictError || error.statusCode === 409) return true;
-  return error instanceof Zep.BadRequestError && /already exist/i.test(error.message);
 }
 
 /** Runs `create`; `false` when the object already existed. */

@@ -4,6 +4,8 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'CONTEXT_NOT_FOUND'
+  | 'NOT_FOUND'
+  | 'IDEMPOTENCY_KEY_REUSED'
   | 'PROVIDER_UNAVAILABLE'
   | 'PROVIDER_TIMEOUT'
   | 'PROVIDER_ERROR'
@@ -20,6 +22,8 @@ export const httpStatusByCode: Readonly<Record<ErrorCode, number>> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   CONTEXT_NOT_FOUND: 404,
+  NOT_FOUND: 404,
+  IDEMPOTENCY_KEY_REUSED: 422,
   PROVIDER_UNAVAILABLE: 502,
   PROVIDER_ERROR: 502,
   PROVIDER_TIMEOUT: 504,
@@ -104,6 +108,24 @@ export class ContextNotFoundError extends EngramError {
 
   constructor(name: string) {
     super(`Unknown context "${name}".`, { context: name });
+  }
+}
+
+/** A record a write names (a thread, a user) does not exist in the caller's tenant. */
+export class NotFoundError extends EngramError {
+  readonly code = 'NOT_FOUND' as const;
+
+  constructor(kind: string, id: string) {
+    super(`No ${kind} "${id}" exists in your tenant.`, { kind, id });
+  }
+}
+
+/** An idempotency key sent again with a different request than the first time. */
+export class IdempotencyKeyReusedError extends EngramError {
+  readonly code = 'IDEMPOTENCY_KEY_REUSED' as const;
+
+  constructor(key: string, operation: string) {
+    super(`The idempotency key "${key}" was first used for a different ${operation} request; send a new key for a new request.`, { idempotencyKey: key });
   }
 }
 

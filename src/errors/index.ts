@@ -9,6 +9,8 @@ export {
   EngramError,
   ForbiddenError,
   httpStatusByCode,
+  IdempotencyKeyReusedError,
+  NotFoundError,
   ProviderError,
   ProviderTimeoutError,
   ProviderUnavailableError,

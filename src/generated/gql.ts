@@ -14,8 +14,11 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "mutation AddFacts($userId: ID!, $facts: [FactInput!]!, $idempotencyKey: String) {\n  addFacts(userId: $userId, facts: $facts, idempotencyKey: $idempotencyKey) {\n    ids\n    delivery\n    replayed\n  }\n}": typeof types.AddFactsDocument,
     "query AgentContextBundle($userId: ID!, $threadId: ID!, $query: String, $budgetTokens: Int, $format: PromptFormat) {\n  agentContext(\n    userId: $userId\n    threadId: $threadId\n    query: $query\n    budgetTokens: $budgetTokens\n    format: $format\n  ) {\n    text\n    tokens\n    budgetTokens\n    tokenizer\n    parts {\n      name\n      context\n      provider\n      tokens\n      itemsKept\n      itemsDropped\n      truncated\n    }\n  }\n}": typeof types.AgentContextBundleDocument,
     "query AgentContext($userId: ID!, $threadId: ID!, $factLimit: Int = 5, $lastN: Int = 10) {\n  userProfile(userId: $userId) {\n    id\n    displayName\n    locale\n    timezone\n    plan\n    preferences\n  }\n  userFacts(userId: $userId, limit: $factLimit) {\n    fact\n    createdAt\n  }\n  threadContext(threadId: $threadId) {\n    context\n  }\n  threadMessages(threadId: $threadId, lastN: $lastN) {\n    role\n    content\n    createdAt\n  }\n}": typeof types.AgentContextDocument,
+    "mutation AppendMessages($threadId: ID!, $messages: [MessageInput!]!, $idempotencyKey: String) {\n  appendMessages(\n    threadId: $threadId\n    messages: $messages\n    idempotencyKey: $idempotencyKey\n  ) {\n    ids\n    delivery\n    replayed\n  }\n}": typeof types.AppendMessagesDocument,
+    "query OutboxStatus {\n  outboxStatus {\n    pending\n    retrying\n    delivered\n    oldestPendingAgeSeconds\n    worker {\n      delivered\n      failures\n      breaker\n    }\n  }\n}": typeof types.OutboxStatusDocument,
     "query SearchDocuments($query: String!, $limit: Int = 5) {\n  searchDocuments(query: $query, limit: $limit) {\n    id\n    title\n    snippet\n    rank\n    tags\n  }\n}": typeof types.SearchDocumentsDocument,
     "query ThreadContext($threadId: ID!) {\n  threadContext(threadId: $threadId) {\n    threadId\n    context\n  }\n}": typeof types.ThreadContextDocument,
     "query ThreadMessages($threadId: ID!, $lastN: Int = 20) {\n  threadMessages(threadId: $threadId, lastN: $lastN) {\n    id\n    role\n    content\n    createdAt\n  }\n}": typeof types.ThreadMessagesDocument,
@@ -23,8 +26,11 @@ type Documents = {
     "query UserProfile($userId: ID!) {\n  userProfile(userId: $userId) {\n    id\n    displayName\n    firstName\n    lastName\n    email\n    locale\n    timezone\n    plan\n    preferences\n  }\n}": typeof types.UserProfileDocument,
 };
 const documents: Documents = {
+    "mutation AddFacts($userId: ID!, $facts: [FactInput!]!, $idempotencyKey: String) {\n  addFacts(userId: $userId, facts: $facts, idempotencyKey: $idempotencyKey) {\n    ids\n    delivery\n    replayed\n  }\n}": types.AddFactsDocument,
     "query AgentContextBundle($userId: ID!, $threadId: ID!, $query: String, $budgetTokens: Int, $format: PromptFormat) {\n  agentContext(\n    userId: $userId\n    threadId: $threadId\n    query: $query\n    budgetTokens: $budgetTokens\n    format: $format\n  ) {\n    text\n    tokens\n    budgetTokens\n    tokenizer\n    parts {\n      name\n      context\n      provider\n      tokens\n      itemsKept\n      itemsDropped\n      truncated\n    }\n  }\n}": types.AgentContextBundleDocument,
     "query AgentContext($userId: ID!, $threadId: ID!, $factLimit: Int = 5, $lastN: Int = 10) {\n  userProfile(userId: $userId) {\n    id\n    displayName\n    locale\n    timezone\n    plan\n    preferences\n  }\n  userFacts(userId: $userId, limit: $factLimit) {\n    fact\n    createdAt\n  }\n  threadContext(threadId: $threadId) {\n    context\n  }\n  threadMessages(threadId: $threadId, lastN: $lastN) {\n    role\n    content\n    createdAt\n  }\n}": types.AgentContextDocument,
+    "mutation AppendMessages($threadId: ID!, $messages: [MessageInput!]!, $idempotencyKey: String) {\n  appendMessages(\n    threadId: $threadId\n    messages: $messages\n    idempotencyKey: $idempotencyKey\n  ) {\n    ids\n    delivery\n    replayed\n  }\n}": types.AppendMessagesDocument,
+    "query OutboxStatus {\n  outboxStatus {\n    pending\n    retrying\n    delivered\n    oldestPendingAgeSeconds\n    worker {\n      delivered\n      failures\n      breaker\n    }\n  }\n}": types.OutboxStatusDocument,
     "query SearchDocuments($query: String!, $limit: Int = 5) {\n  searchDocuments(query: $query, limit: $limit) {\n    id\n    title\n    snippet\n    rank\n    tags\n  }\n}": types.SearchDocumentsDocument,
     "query ThreadContext($threadId: ID!) {\n  threadContext(threadId: $threadId) {\n    threadId\n    context\n  }\n}": types.ThreadContextDocument,
     "query ThreadMessages($threadId: ID!, $lastN: Int = 20) {\n  threadMessages(threadId: $threadId, lastN: $lastN) {\n    id\n    role\n    content\n    createdAt\n  }\n}": types.ThreadMessagesDocument,
@@ -49,11 +55,23 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "mutation AddFacts($userId: ID!, $facts: [FactInput!]!, $idempotencyKey: String) {\n  addFacts(userId: $userId, facts: $facts, idempotencyKey: $idempotencyKey) {\n    ids\n    delivery\n    replayed\n  }\n}"): (typeof documents)["mutation AddFacts($userId: ID!, $facts: [FactInput!]!, $idempotencyKey: String) {\n  addFacts(userId: $userId, facts: $facts, idempotencyKey: $idempotencyKey) {\n    ids\n    delivery\n    replayed\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "query AgentContextBundle($userId: ID!, $threadId: ID!, $query: String, $budgetTokens: Int, $format: PromptFormat) {\n  agentContext(\n    userId: $userId\n    threadId: $threadId\n    query: $query\n    budgetTokens: $budgetTokens\n    format: $format\n  ) {\n    text\n    tokens\n    budgetTokens\n    tokenizer\n    parts {\n      name\n      context\n      provider\n      tokens\n      itemsKept\n      itemsDropped\n      truncated\n    }\n  }\n}"): (typeof documents)["query AgentContextBundle($userId: ID!, $threadId: ID!, $query: String, $budgetTokens: Int, $format: PromptFormat) {\n  agentContext(\n    userId: $userId\n    threadId: $threadId\n    query: $query\n    budgetTokens: $budgetTokens\n    format: $format\n  ) {\n    text\n    tokens\n    budgetTokens\n    tokenizer\n    parts {\n      name\n      context\n      provider\n      tokens\n      itemsKept\n      itemsDropped\n      truncated\n    }\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "query AgentContext($userId: ID!, $threadId: ID!, $factLimit: Int = 5, $lastN: Int = 10) {\n  userProfile(userId: $userId) {\n    id\n    displayName\n    locale\n    timezone\n    plan\n    preferences\n  }\n  userFacts(userId: $userId, limit: $factLimit) {\n    fact\n    createdAt\n  }\n  threadContext(threadId: $threadId) {\n    context\n  }\n  threadMessages(threadId: $threadId, lastN: $lastN) {\n    role\n    content\n    createdAt\n  }\n}"): (typeof documents)["query AgentContext($userId: ID!, $threadId: ID!, $factLimit: Int = 5, $lastN: Int = 10) {\n  userProfile(userId: $userId) {\n    id\n    displayName\n    locale\n    timezone\n    plan\n    preferences\n  }\n  userFacts(userId: $userId, limit: $factLimit) {\n    fact\n    createdAt\n  }\n  threadContext(threadId: $threadId) {\n    context\n  }\n  threadMessages(threadId: $threadId, lastN: $lastN) {\n    role\n    content\n    createdAt\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation AppendMessages($threadId: ID!, $messages: [MessageInput!]!, $idempotencyKey: String) {\n  appendMessages(\n    threadId: $threadId\n    messages: $messages\n    idempotencyKey: $idempotencyKey\n  ) {\n    ids\n    delivery\n    replayed\n  }\n}"): (typeof documents)["mutation AppendMessages($threadId: ID!, $messages: [MessageInput!]!, $idempotencyKey: String) {\n  appendMessages(\n    threadId: $threadId\n    messages: $messages\n    idempotencyKey: $idempotencyKey\n  ) {\n    ids\n    delivery\n    replayed\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query OutboxStatus {\n  outboxStatus {\n    pending\n    retrying\n    delivered\n    oldestPendingAgeSeconds\n    worker {\n      delivered\n      failures\n      breaker\n    }\n  }\n}"): (typeof documents)["query OutboxStatus {\n  outboxStatus {\n    pending\n    retrying\n    delivered\n    oldestPendingAgeSeconds\n    worker {\n      delivered\n      failures\n      breaker\n    }\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -5,20 +5,12 @@ import { hasScope, Scopes } from '../auth/index.js';
 import type { ContextRegistry, ObjectDescriptor, RegisteredContext, TypeDescriptor } from '../context/index.js';
 import { DefinitionError, ForbiddenError } from '../errors/index.js';
 import type { OperationStats, Provider, ProviderHealth } from '../providers/index.js';
+import type { MemoryWrites } from '../writes/index.js';
 import type { GraphQLContext } from './graphql-context.js';
 import { DateTimeScalar, JSONScalar } from './scalars.js';
 import { graphqlTypeString } from './type-strings.js';
+import { addWriteFields, type Builder, type BuilderTypes } from './write-fields.js';
 
-interface BuilderTypes {
-  Context: GraphQLContext;
-  DefaultFieldNullability: false;
-  Scalars: {
-    JSON: { Input: unknown; Output: unknown };
-    DateTime: { Input: string; Output: string | Date };
-  };
-}
-
-type Builder = PothosSchemaTypes.SchemaBuilder<PothosSchemaTypes.ExtendDefaultTypes<BuilderTypes>>;
 type Row = Record<string, unknown>;
 // Pothos type parameters are statically typed; compiled types are only known at run time.
 type TypeParam = Parameters<PothosSchemaTypes.QueryFieldBuilder<PothosSchemaTypes.ExtendDefaultTypes<BuilderTypes>, Row>['field']>[0]['type'];
@@ -240,7 +232,7 @@ function addIntrospectionTypes(builder: Builder, registry: ContextRegistry): voi
  * Context fields are nullable at the top level even when their output is not: a failing
  * provider must null only its own field (with an error), never the whole response.
  */
-export function compileSchema(registry: ContextRegistry): GraphQLSchema {
+export function compileSchema(registry: ContextRegistry, writes?: MemoryWrites): GraphQLSchema {
   const builder: Builder = new SchemaBuilder<BuilderTypes>({ defaultFieldNullability: false });
   builder.addScalarType('JSON', JSONScalar);
   builder.addScalarType('DateTime', DateTimeScalar);
@@ -287,5 +279,6 @@ export function compileSchema(registry: ContextRegistry): GraphQLSchema {
   }
 
   addIntrospectionTypes(builder, registry);
+  if (writes) addWriteFields(builder, writes);
   return builder.toSchema({ sortSchema: false });
 }

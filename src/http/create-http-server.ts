@@ -6,6 +6,7 @@ import type { GraphiQLPage, GraphQLHandler, PersistedDocumentsManifest } from '.
 import type { EngramMetrics } from '../observability/index.js';
 import type { RedisConnection } from '../redis/index.js';
 import type { VirtualStore } from '../store/index.js';
+import type { MemoryWrites } from '../writes/index.js';
 import { principalOf, registerAuthentication, requireAuthentication } from './authentication.js';
 import { clientErrorResponse, frameworkErrorResponse, registerErrorResponses } from './error-responses.js';
 import { registerGraphiQLAssets } from './graphiql-route.js';
@@ -56,6 +57,8 @@ export interface HttpServerOptions {
   readonly draining?: () => boolean;
   /** Request, headers and keep-alive timeouts and the connection cap. @default see `HttpLimits` */
   readonly limits?: HttpLimits;
+  /** The write path (REST write routes); absent: read-only. */
+  readonly writes?: MemoryWrites;
 }
 
 /** Operational endpoints are never rate limited or shed. */
@@ -143,7 +146,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     registerGraphQLRoute(routes, options.graphql, { graphiql: options.graphiql || undefined });
     if (options.graphiql) registerGraphiQLAssets(routes, options.graphiql);
     registerHealthRoutes(routes, options.store, options.ready, options.draining);
-    registerRestRoutes(routes, options.store, sessionFor);
+    registerRestRoutes(routes, options.store, sessionFor, options.writes ? { writes: options.writes, principalOf } : undefined);
     if (options.mcpTools) registerMcpRoute(routes, { tools: options.mcpTools, sessionFor, logger: options.logger });
     registerPersistedDocumentsRoute(routes, options.persistedDocuments ?? {});
   });

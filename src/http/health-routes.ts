@@ -47,7 +47,8 @@ export function registerHealthRoutes(app: FastifyInstance, store: VirtualStore, 
     const ok = essential.length === 0 && detail === undefined;
     reply.status(ok ? 200 : 503);
     const breakers = Object.fromEntries(providers.map((p) => [p.provider, store.breakerState(p.provider) ?? 'closed']));
-    const status = ok ? 'ready' : 'unavailable';
+    // Degraded: serving (reads fall back, writes are accepted and wait in the outbox), not everything is up.
+    const status = !ok ? 'unavailable' : providers.every((p) => p.ok) ? 'ready' : 'degraded';
     if (request.principal && hasScope(request.principal, Scopes.admin)) {
       return { status, providers, breakers, ...(detail ? { detail } : {}) };
     }

@@ -35,6 +35,12 @@ function series<V>(map: Map<string, Map<string, V>>, a: string, b: string, creat
   return value;
 }
 
+/** What the outbox metrics read: the outbox's status and this instance's worker counters. */
+export interface OutboxSource {
+  status(): Promise<{ readonly pending: number; readonly oldestPendingAgeSeconds: number }>;
+  worker(): { readonly delivered: number; readonly failures: number } | undefined;
+}
+
 /**
  * Prometheus metrics of one Engram instance, on its own registry (no global state, so several
  * instances can live in one process). It is the store's observer for provider, cache and breaker
@@ -93,6 +99,48 @@ export class EngramMetrics implements StoreObserver {
   }
 
   /** Redis state (1 up, 0 down) and commands that failed open, by use (cache, rateLimit). */
+  /** Outbox depth, oldest pending age (read from the database at scrape), deliveries and failures. */
+  observeOutbox(outbox: OutboxSource): void {
+    const registers = [this.registry];
+    let last: Promise<{ pending: number; oldestPendingAgeSeconds: number } | undefined> | undefined;
+    // One query per scrape, shared by both gauges; a failed query leaves them unset.
+    const status = (): Promise<{ pending: number; oldestPendingAgeSeconds: number } | undefined> => {
+      last ??= outbox.status().then((s) => s, () => undefined).finally(() => setImmediate(() => (last = undefined)));
+      return last;
+    };
+    const gauges: Array<[string, string, (s: { pending: number; oldestPendingAgeSeconds: number }) => number]> = [
+      ['engram_outbox_pending', 'Writes committed in PostgreSQL and not yet delivered to Zep (every tenant).', (s) => s.pending],
+      ['engram_outbox_oldest_pending_age_seconds', 'Age of the oldest write not yet delivered to Zep; 0 when none.', (s) => s.oldestPendingAgeSeconds],
+    ];
+    for (const [name, help, pick] of gauges) {
+      new Gauge({
+        name,
+        help,
+        registers,
+        async collect() {
+          const s = await status();
+          if (s) this.set(pick(s));
+        },
+      });
+    }
+    const counters: Array<[string, string, (w: { delivered: number; failures: number }) => number]> = [
+      ['engram_outbox_deliveries_total', 'Outbox entries this instance delivered to Zep.', (w) => w.delivered],
+      ['engram_outbox_failures_total', 'Outbox delivery attempts of this instance that failed (retried with backoff).', (w) => w.failures],
+    ];
+    for (const [name, help, pick] of counters) {
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          const worker = outbox.worker();
+          this.reset();
+          this.inc(worker ? pick(worker) : 0);
+        },
+      });
+    }
+  }
+
   observeRedis(redis: RedisConnection): void {
     const up = new Gauge({ name: 'engram_redis_up', help: 'Whether Redis is usable (1) or known to be down (0).', registers: [this.registry] });
     const failOpen = new Counter({

@@ -3,3 +3,5 @@ export { buildOpenApiDocument } from './openapi-document.js';
 export { registerRestRoutes } from './rest-routes.js';
 export type { SessionFactory } from './rest-routes.js';
 export type { RestMeta } from './rest-routes.js';
+export type { PrincipalOf } from './write-routes.js';
+export type { WriteSchemas } from './openapi-document.js';

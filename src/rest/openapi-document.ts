@@ -137,20 +137,57 @@ function bundleRoute(bundle: RegisteredBundle): ServedRoute {
   };
 }
 
-/** The OpenAPI 3.1 document of the REST API, generated from the registry. */
-export function buildOpenApiDocument(registry: ContextRegistry): JsonSchema {
+/** The write routes, their bodies generated from the write path's zod schemas. */
+function writePaths(writes: WriteSchemas, components: Record<string, JsonSchema>): Record<string, JsonSchema> {
+  const responses = {
+    200: { description: 'The first answer of an earlier request with the same idempotency key.' },
+    201: { description: 'Committed in PostgreSQL; `delivery: PENDING` until the outbox has delivered it to Zep.' },
+    400: errorResponse('Invalid input: each bad field with the reason (BAD_USER_INPUT).'),
+    401: errorResponse('Missing or refused credentials (UNAUTHENTICATED).'),
+    403: errorResponse('No `memory:write`, or not your record without `memory:write:any` (FORBIDDEN).'),
+    404: errorResponse('No such record in your tenant (NOT_FOUND; with `memory:write:any` only).'),
+    422: errorResponse('The idempotency key was used for a different request (IDEMPOTENCY_KEY_REUSED).'),
+  };
+  const route = (operationId: string, summary: string, param: string, body: z.ZodObject) => ({
+    post: {
+      operationId,
+      summary,
+      tags: ['writes'],
+      parameters: [
+        { name: param, in: 'path', required: true, schema: { type: 'string' } },
+        { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 128 } },
+      ],
+      requestBody: { required: true, content: { 'application/json': { schema: toSchema(body.omit({ [param]: true } as never), 'input', components) } } },
+      responses,
+    },
+  });
+  return {
+    '/api/v1/threads/{threadId}/messages': route('appendMessages', 'Appends messages to a thread (Postgres first, then Zep through the outbox).', 'threadId', writes.appendMessages),
+    '/api/v1/users/{userId}/facts': route('addFacts', 'Records facts about a user (Postgres first, then Zep through the outbox).', 'userId', writes.addFacts),
+  };
+}
+
+/** The zod schemas of the write routes' arguments. */
+export interface WriteSchemas {
+  readonly appendMessages: z.ZodObject;
+  readonly addFacts: z.ZodObject;
+}
+
+/** The OpenAPI 3.1 document of the REST API, generated from the registry (and the write path, when there is one). */
+export function buildOpenApiDocument(registry: ContextRegistry, writes?: WriteSchemas): JsonSchema {
   const components: Record<string, JsonSchema> = { Error: ERROR_SCHEMA };
   // ContextMeta (and the schemas it uses) come from the provenance schema itself.
   toSchema(ProvenanceSchema, 'output', components);
   toSchema(BundleProvenanceSchema, 'output', components);
   const routes = [...registry.list().map(contextRoute), ...registry.bundles().map(bundleRoute)];
   const paths = Object.fromEntries(routes.map((route) => [`/api/v1/context/${route.name}`, pathItem(route, components)]));
+  if (writes) Object.assign(paths, writePaths(writes, components));
   return {
     openapi: '3.1.0',
     info: {
       title: 'Engram context API',
       version: '1.0.0',
-      description: 'Every registered context definition, served through the same virtual store as GraphQL.',
+      description: 'Every registered context definition and bundle, served through the same virtual store as GraphQL, and the write routes.',
     },
     paths,
     // Every context route needs a bearer credential: a JWT of the configured identity provider or an Engram API key.

@@ -2,7 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BadUserInputError, EngramError, restErrorBody, toClientError } from '../errors/index.js';
 import type { FieldProvenance, StoreSession, VirtualStore } from '../store/index.js';
 import { coerceQueryArgs } from './coerce-query.js';
+import { AddFactsArgs, AppendMessagesArgs, type MemoryWrites } from '../writes/index.js';
 import { buildOpenApiDocument } from './openapi-document.js';
+import { registerWriteRoutes, type PrincipalOf } from './write-routes.js';
 
 /** The `meta` of a REST answer: the context's (or bundle's) provenance, as GraphQL reports it in `extensions.contexts`. */
 export type RestMeta = FieldProvenance;
@@ -24,8 +26,9 @@ export type SessionFactory = (request: FastifyRequest, reply: FastifyReply, sign
  * REST access to the same contexts, through the same store and per-request loaders:
  * `GET /api/v1/context/:name?arg=…` and `POST /api/v1/context/:name` with a JSON body of arguments.
  */
-export function registerRestRoutes(app: FastifyInstance, store: VirtualStore, sessionFor: SessionFactory): void {
-  const openapi = JSON.stringify(buildOpenApiDocument(store.registry));
+export function registerRestRoutes(app: FastifyInstance, store: VirtualStore, sessionFor: SessionFactory, writes?: { readonly writes: MemoryWrites; readonly principalOf: PrincipalOf }): void {
+  const openapi = JSON.stringify(buildOpenApiDocument(store.registry, writes ? { appendMessages: AppendMessagesArgs, addFacts: AddFactsArgs } : undefined));
+  if (writes) registerWriteRoutes(app, writes.writes, writes.principalOf);
   app.get('/api/v1/openapi.json', { config: { authentication: 'optional' } }, async (_request, reply) => reply.type('application/json').send(openapi));
 
   const resolve = async (request: FastifyRequest, reply: FastifyReply, name: string, args: unknown) => {

@@ -21,6 +21,8 @@ export interface ContextCache {
   getMany(keys: readonly string[]): Promise<ReadonlyArray<CacheEntry | undefined>>;
   /** Keeps the entry for `retainMs` (TTL plus the stale-if-error window). */
   set(key: string, entry: CacheEntry, retainMs: number): Promise<void>;
+  /** Drops entries (after a write made them stale); a failure only leaves them to expire. */
+  delete(keys: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -63,6 +65,10 @@ export class MemoryContextCache implements ContextCache {
 
   async set(key: string, entry: CacheEntry, retainMs: number): Promise<void> {
     this.#lru.set(key, entry, { ttl: retainMs });
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    for (const key of keys) this.#lru.delete(key);
   }
 
   async close(): Promise<void> {

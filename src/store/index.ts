@@ -16,3 +16,4 @@ export type { VirtualStoreOptions } from './virtual-store.js';
 export { resolveSources } from './resolve-sources.js';
 export type { Resolution, ResolveSourcesInput } from './resolve-sources.js';
 export { contextCacheKey } from './cache-policy.js';
+export { describeInvalidArguments, invalidArguments } from './format-zod-issues.js';

@@ -60,6 +60,11 @@ export class RedisContextCache implements ContextCache {
     await this.#connection.attempt('cache', (redis) => redis.set(this.#prefix + key, JSON.stringify(entry), 'PX', Math.max(1, Math.round(retainMs))));
   }
 
+  async delete(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.#connection.attempt('cache', (redis) => redis.del(keys.map((k) => this.#prefix + k)));
+  }
+
   /** Resolves once connected (used by readiness and tests). */
   async ping(): Promise<boolean> {
     const result = await this.#connection.attempt('cache', (redis) => redis.ping());

@@ -13,6 +13,8 @@ export interface ResolveSourcesInput {
   deadlineExceeded(): EngramError;
   /** How the primary failed when the caller already tried it: it is recorded, not loaded again. */
   readonly primaryError?: { readonly error: unknown };
+  /** The caller already loaded the primary and it passed on (see `ContextSource.passOn`). */
+  readonly primaryPassed?: boolean;
 }
 
 /** The outcome of trying a context's sources in order. */
@@ -45,25 +47,35 @@ export async function resolveSources(input: ResolveSourcesInput): Promise<Resolu
   let attempts: SourceAttempt[] | undefined;
   let lastError: unknown;
   const { sources, args, primaryError } = input;
+  // Sources that passed on: the first one after them is the primary (no fallback).
+  let primary = 0;
   for (let i = 0; i < sources.length; i++) {
     const source = sources[i] as ContextSource<unknown, unknown>;
     try {
       if (i === 0 && primaryError) throw primaryError.error;
+      if (i === 0 && input.primaryPassed) {
+        primary = 1;
+        continue;
+      }
       const remaining = input.remainingMs();
       if (remaining <= 0) {
         lastError = input.deadlineExceeded();
         break;
       }
       const loaded = await input.load(source, source.key(args), remaining);
+      if (source.passOn?.(loaded) === true && i < sources.length - 1) {
+        if (primary === i) primary = i + 1;
+        continue;
+      }
       const value = loaded === null || loaded === undefined ? null : source.map(loaded, args);
-      const primary = attempts?.[0];
+      const first = attempts?.[0];
       attempts?.push({ provider: source.provider, operation: source.operation });
       return {
         ok: true,
         value,
         source,
-        fallback: i > 0,
-        ...(primary?.error ? { fallbackReason: primary.error } : {}),
+        fallback: i > primary,
+        ...(first?.error ? { fallbackReason: first.error } : {}),
         ...(attempts ? { attempts } : {}),
       };
     } catch (error) {

@@ -45,6 +45,11 @@ const NEVER_ABORTED = new AbortController().signal;
 const round = (ms: number): number => Math.round(ms * 100) / 100;
 const resultValue = (result: ContextResult): unknown => result.value;
 
+/** The primary source passed on (see `ContextSource.passOn`): the next source is the primary. */
+const PASSED = Symbol('passed on');
+/** How the primary went when it was tried before the other sources: passed on, or failed. */
+type PrimaryOutcome = typeof PASSED | { readonly error: unknown };
+
 /** Validates raw arguments against a context's or bundle's schema (applying defaults); throws `BAD_USER_INPUT`. */
 function parseArgs(target: { readonly name: string; readonly argNames: ReadonlySet<string> }, schema: ArgsSchema, rawArgs: unknown): unknown {
   // GraphQL never sends unknown arguments; REST callers can, and must hear about it.
@@ -175,6 +180,9 @@ export class StoreSession {
     const primary = definition.sources[0] as ContextSource<unknown, unknown>;
     return this.#load(primary, primary.key(args)).then(
       (loaded) => {
+        if (primary.passOn?.(loaded) === true && definition.sources.length > 1) {
+          return this.#fallBack(context, args, path, undefined, started, undefined, undefined, undefined, PASSED).then(resultValue);
+        }
         const value = loaded === null || loaded === undefined ? null : primary.map(loaded, args);
         this.#provenance(name, path, undefined, started, primary, undefined);
         return value;
@@ -272,21 +280,25 @@ export class StoreSession {
 
     // The primary is tried here, without the fallback machinery; only its failure goes through it.
     const primary = definition.sources[0] as ContextSource<unknown, unknown>;
-    let primaryError: { readonly error: unknown } | undefined;
+    let primaryOutcome: PrimaryOutcome | undefined;
     const remaining = this.#remainingMs();
     if (remaining > 0) {
       try {
         const loaded = await this.#load(primary, primary.key(args));
-        const value = loaded === null || loaded === undefined ? null : primary.map(loaded, args);
-        return this.#answered(name, path, sink, started, cache, cacheKey, primary, value);
+        if (primary.passOn?.(loaded) === true && definition.sources.length > 1) {
+          primaryOutcome = PASSED;
+        } else {
+          const value = loaded === null || loaded === undefined ? null : primary.map(loaded, args);
+          return this.#answered(name, path, sink, started, cache, cacheKey, primary, value);
+        }
       } catch (error) {
-        primaryError = { error };
+        primaryOutcome = { error };
       }
     }
-    return this.#fallBack(context, args, path, sink, started, cache, cacheKey, cached, primaryError);
+    return this.#fallBack(context, args, path, sink, started, cache, cacheKey, cached, primaryOutcome);
   }
 
-  /** The primary failed (or no time was left to try it): the fallbacks, then stale-if-error. */
+  /** The primary failed, passed on, or no time was left to try it: the next sources, then stale-if-error. */
   async #fallBack(
     context: RegisteredContext,
     args: unknown,
@@ -296,13 +308,13 @@ export class StoreSession {
     cache: CachePolicy | undefined,
     cacheKey: string | undefined,
     cached: CacheEntry | undefined,
-    primaryError: { readonly error: unknown } | undefined,
+    primary: PrimaryOutcome | undefined,
   ): Promise<ContextResult> {
     const { sources, name } = context.definition;
     const resolution = await resolveSources({
       sources,
       args,
-      ...(primaryError ? { primaryError } : {}),
+      ...(primary === PASSED ? { primaryPassed: true } : primary ? { primaryError: primary } : {}),
       remainingMs: () => this.#remainingMs(),
       load: (source, key) => this.#load(source, key),
       deadlineExceeded: () => new DeadlineExceededError(this.#deadlineMs),

@@ -1,7 +1,9 @@
+import type { Principal } from '../auth/index.js';
 import type { ContextRegistry } from '../context/index.js';
 import { DefinitionError } from '../errors/index.js';
 import { LazyTokenizer, type TokenizerName } from '../prompt/index.js';
 import type { Provider, ProviderStats } from '../providers/index.js';
+import { contextCacheKey } from './cache-policy.js';
 import type { ContextCache } from './context-cache.js';
 import { ProviderPolicy, type BreakerState, type ProviderPolicyOptions } from './provider-policy.js';
 import { StoreSession, type SessionOptions } from './store-session.js';
@@ -132,6 +134,25 @@ export class VirtualStore {
   /** @internal the providers by name, for sessions' loaders. */
   get providerMap(): ReadonlyMap<string, Provider> {
     return this.#providers;
+  }
+
+  /**
+   * Drops the cached values a write made stale: for every cached context whose arguments are
+   * exactly some of `records` (e.g. `{ threadId }`, `{ userId }`, defaults filled in), the entry of
+   * the writer's tenant (and, for `scope: 'subject'`, of the writer).
+   */
+  async invalidate(principal: Principal, records: Readonly<Record<string, string>>): Promise<void> {
+    if (!this.cache) return;
+    const keys: string[] = [];
+    for (const { definition } of this.registry.list()) {
+      if (!definition.cache) continue;
+      const names = Object.keys(definition.args.shape);
+      const args = Object.fromEntries(names.filter((n) => n in records).map((n) => [n, records[n]]));
+      if (Object.keys(args).length === 0) continue;
+      const parsed = definition.args.safeParse(args);
+      if (parsed.success) keys.push(contextCacheKey(principal, definition.name, definition.cache, parsed.data));
+    }
+    await this.cache.delete(keys);
   }
 
   async close(): Promise<void> {

@@ -81,7 +81,7 @@ export async function buildEmulatorApp(deps: EmulatorAppDependencies): Promise<F
   app.setNotFoundHandler((request, reply) => apiError(reply, 404, `no route for ${request.method} ${request.url}`));
 
   app.get('/healthz', async () => ({ status: 'ok' }));
-  registerControlRoutes(app, faults, stats);
+  registerControlRoutes(app, faults, stats, store);
 
   await app.register(
     async (api) => {

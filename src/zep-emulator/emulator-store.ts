@@ -145,6 +145,14 @@ export class EmulatorStore {
     return thread;
   }
 
+  /** Every thread with its messages in the order they were stored (the control API's view). */
+  threads(): Array<{ id: string; messages: Array<{ role: WireRoleType; content: string }> }> {
+    return [...this.#threads.values()].map(({ thread, messages }) => ({
+      id: thread.thread_id,
+      messages: messages.map((m) => ({ role: m.role, content: m.content })),
+    }));
+  }
+
   deleteThread(threadId: string): void {
     const entry = this.#thread(threadId);
     this.#users.get(entry.thread.user_id)?.threadIds.delete(threadId);

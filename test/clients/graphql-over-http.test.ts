@@ -74,20 +74,26 @@ describe('GraphQL over HTTP on /graphql', () => {
     expect(await postJson({ query: '{ nope }' }, 'application/json')).toMatchObject({ status: 200, body: error });
   });
 
-  it('refuses a mutation over GET with 405 and Allow: POST (the schema has no mutations: over POST, validation refuses it with 400)', async () => {
+  it('refuses a mutation over GET with 405 and Allow: POST (over POST, an unknown mutation field is a validation error, 400)', async () => {
     expect(await send({ headers: { accept: 'application/graphql-response+json' }, search: { query: 'mutation { x }' } })).toEqual({
       status: 405,
       type: GRAPHQL_RESPONSE,
       allow: 'POST',
       body: { errors: [{ message: 'Can only perform a mutation operation from a POST request.', extensions: { code: 'BAD_REQUEST' } }] },
     });
-    // Issue #12: a request that cannot execute is a request error (400, no `data`), as every other
-    // validation failure; graphql-js 16 alone would only find it while executing (200, data null).
     expect(await postJson({ query: 'mutation { x }' })).toEqual({
       status: 400,
       type: GRAPHQL_RESPONSE,
       allow: null,
-      body: { errors: [{ message: 'Schema is not configured to execute mutation operation.', locations: [{ line: 1, column: 1 }], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] },
+      body: { errors: [{ message: 'Cannot query field "x" on type "Mutation".', locations: [{ line: 1, column: 12 }], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] },
+    });
+    // Issue #12: a request that cannot execute is a request error (400, no `data`), as every other
+    // validation failure; graphql-js 16 alone would only find it while executing (200, data null).
+    expect(await postJson({ query: 'subscription { x }' })).toEqual({
+      status: 400,
+      type: GRAPHQL_RESPONSE,
+      allow: null,
+      body: { errors: [{ message: 'Schema is not configured to execute subscription operation.', locations: [{ line: 1, column: 1 }], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] },
     });
   });
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { AgentContextBundleDocument, AgentContextDocument, ThreadContextDocument, UserProfileDocument } from '../../src/generated/graphql.js';
+import { AgentContextBundleDocument, AgentContextDocument, AppendMessagesDocument, ThreadContextDocument, UserProfileDocument } from '../../src/generated/graphql.js';
 import { MISSING_DOCUMENT_MESSAGE, PERSISTED_ONLY_MESSAGE, PersistedDocumentStore } from '../../src/graphql/index.js';
 import { documentIdOf, startClientStack, type ClientStack } from './client-stack.js';
 
@@ -197,6 +197,14 @@ describe('PERSISTED_ONLY', () => {
     expect(only.server.engram.persistedDocuments.registeredCount).toBe(0);
   });
 
+  it('runs the manifest\'s mutations by documentId, and refuses an ad-hoc mutation', async () => {
+    const variables = { threadId: 't25-b', messages: [{ role: 'user', content: 'persisted mutation' }] };
+    const answer = await post(only.endpoint, { documentId: documentIdOf(AppendMessagesDocument), variables });
+    expect(answer).toMatchObject({ status: 200, body: { data: { appendMessages: { delivery: 'PENDING', replayed: false } } } });
+    const adHoc = await post(only.endpoint, { query: 'mutation { appendMessages(threadId: "t25-b", messages: [{ role: user, content: "ad hoc" }]) { ids } }' });
+    expect(adHoc).toMatchObject({ status: 400, body: { errors: [{ message: PERSISTED_ONLY_MESSAGE, extensions: { code: 'PERSISTED_QUERY_ONLY' } }] } });
+  });
+
   it('accepts manifest documents by documentId and by APQ hash', async () => {
     const id = documentIdOf(UserProfileDocument);
     expect(await post(only.endpoint, { documentId: id, variables: { userId: 'u1' } })).toMatchObject({
@@ -238,11 +246,14 @@ describe('GET /api/v1/persisted-documents.json', () => {
     expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
     const manifest = (await response.json()) as Record<string, string>;
     expect(manifest).toEqual(onDisk);
-    expect(Object.keys(manifest)).toHaveLength(7);
+    expect(Object.keys(manifest)).toHaveLength(10);
     for (const [id, text] of Object.entries(manifest)) expect(id).toBe(`sha256:${sha256(text)}`);
-    expect(Object.values(manifest).map((text) => /^query (\w+)/.exec(text)?.[1]).sort()).toEqual([
+    expect(Object.values(manifest).map((text) => /^(?:query|mutation) (\w+)/.exec(text)?.[1]).sort()).toEqual([
+      'AddFacts',
       'AgentContext',
       'AgentContextBundle',
+      'AppendMessages',
+      'OutboxStatus',
       'SearchDocuments',
       'ThreadContext',
       'ThreadMessages',

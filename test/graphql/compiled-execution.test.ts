@@ -160,12 +160,23 @@ describe('compiled execution: documents seen before answer exactly as yoga does'
 });
 
 describe('what is never compiled', () => {
-  it('a mutation sent to a schema without one is a 400, every time', async () => {
+  it('a subscription sent to a schema without one is a 400, every time', async () => {
     const before = stats();
-    const { answers } = await thrice({ query: 'mutation { userProfile(userId: "u1") { id } }' }, { accept: 'application/graphql-response+json' });
+    const { answers } = await thrice({ query: 'subscription { userProfile(userId: "u1") { id } }' }, { accept: 'application/graphql-response+json' });
     for (const answer of answers) {
       expect(answer.status).toBe(400);
-      expect(JSON.parse(answer.body).errors[0].message).toBe('Schema is not configured to execute mutation operation.');
+      expect(JSON.parse(answer.body).errors[0].message).toBe('Schema is not configured to execute subscription operation.');
+    }
+    expect(stats()).toEqual({ documents: before.documents, answered: before.answered });
+  });
+
+  it('a mutation goes through yoga\'s full pipeline every time, never compiled', async () => {
+    const before = stats();
+    const query = 'mutation { appendMessages(threadId: "t1", messages: []) { ids } }';
+    const { answers } = await thrice({ query }, { accept: 'application/graphql-response+json' });
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.body).errors[0].message).toBe('Invalid arguments for "appendMessages": messages: Too small: expected array to have >=1 items.');
     }
     expect(stats()).toEqual({ documents: before.documents, answered: before.answered });
   });

@@ -1,14 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { ContextRegistry } from '../../src/context/index.js';
-import { demoBundles, demoContexts } from '../../src/demo/index.js';
-import { compileSchema } from '../../src/graphql/index.js';
+import { demoSchema } from '../../src/demo/index.js';
 
 describe('schema.graphql', () => {
-  const schema = compileSchema(new ContextRegistry(demoContexts, demoBundles));
+  const schema = demoSchema();
 
-  it('matches the schema compiled from the demo context pack and bundles', async () => {
+  it('matches the schema compiled from the demo context pack, its bundles and the write fields', async () => {
     const file = await readFile(new URL('../../schema.graphql', import.meta.url), 'utf8');
     expect(file).toBe(`${printSchema(lexicographicSortSchema(schema))}\n`);
   });

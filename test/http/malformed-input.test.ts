@@ -280,6 +280,25 @@ describe('malformed input is a 4xx with a JSON error, never a 500', () => {
   });
 });
 
+describe('write input PostgreSQL or Zep could not hold (found by the fuzzer: was a 500)', () => {
+  it('refuses a lone surrogate or a NUL in message content and fact fields with 400, over REST and GraphQL', async () => {
+    const rest = await fetch(`${stack.server.url}/api/v1/users/u1/facts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"facts":[{"fact":"f","name":"X","sourceNode":"a","targetNode":"\\udfff\\ud800"}]}',
+    });
+    expect(rest.status).toBe(400);
+    expect(await rest.json()).toMatchObject({ error: { code: 'BAD_USER_INPUT', message: 'Invalid arguments for "addFacts": facts.0.targetNode: must be well-formed Unicode text without NUL (U+0000).' } });
+    const graphql = await fetch(`${stack.server.url}/graphql`, {
+      method: 'POST',
+      headers: GRAPHQL,
+      body: JSON.stringify({ query: 'mutation($m: [MessageInput!]!) { appendMessages(threadId: "t1", messages: $m) { ids } }', variables: { m: [{ role: 'user', content: 'a\u0000b' }] } }),
+    });
+    const body = (await graphql.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+    expect(body.errors[0]).toMatchObject({ message: 'Invalid arguments for "appendMessages": messages.0.content: must be well-formed Unicode text without NUL (U+0000).', extensions: { code: 'BAD_USER_INPUT' } });
+  });
+});
+
 describe('errors the HTTP layer answers itself', () => {
   it('answers an unexpected error with 500 and the JSON error shape, and logs its cause', async () => {
     const lines: string[] = [];

@@ -28,6 +28,25 @@ const base = { args: { id: 'k1' }, remainingMs: () => 1000, deadlineExceeded: ()
 const down = (provider: string) => new ProviderUnavailableError({ provider, operation: 'read' }, 'it is down');
 
 describe('resolveSources', () => {
+  it('moves on from a source that passes on, without calling it a fallback', async () => {
+    const fresher = { ...source('pg', 'pending'), passOn: (value: unknown) => value === false };
+    const passed = loader({ pg: false, zep: 'v', archive: 'w' });
+    const result = await resolveSources({ ...base, sources: [fresher, source('zep'), source('archive')], load: passed.load });
+    expect(result).toEqual({ ok: true, value: { from: 'zep', value: 'v' }, source: expect.objectContaining({ provider: 'zep' }), fallback: false });
+    expect(passed.calls).toEqual(['pg:k1', 'zep:k1']);
+
+    const answered = await resolveSources({ ...base, sources: [fresher, source('zep')], load: loader({ pg: 'fresh', zep: 'v' }).load });
+    expect(result.ok && answered.ok && answered.value).toEqual({ from: 'pg', value: 'fresh' });
+
+    // Past a source that passed on, the next one is the primary: its failure makes the rest a fallback.
+    const failed = await resolveSources({ ...base, sources: [fresher, source('zep'), source('archive')], load: loader({ pg: false, zep: down('zep'), archive: 'w' }).load });
+    expect(failed).toMatchObject({ ok: true, value: { from: 'archive', value: 'w' }, fallback: true, fallbackReason: 'PROVIDER_UNAVAILABLE' });
+
+    // The last source cannot pass on: its value is the answer.
+    const last = await resolveSources({ ...base, sources: [source('zep'), fresher], load: loader({ zep: down('zep'), pg: false }).load });
+    expect(last).toMatchObject({ ok: true, value: { from: 'pg', value: false }, fallback: true });
+  });
+
   it('answers from the primary without listing attempts', async () => {
     const fake = loader({ a: 'v', b: 'w' });
     const result = await resolveSources({ ...base, sources: [source('a'), source('b')], load: fake.load });

@@ -39,7 +39,10 @@ export interface EngramProcessOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Run under `ulimit -n <n>` (soft and hard): fewer file descriptors. */
   readonly openFilesLimit?: number;
-  /** Server on which a throw-away database is created. @default TEST_DATABASE_URL, else PGlite */
+  /**
+   * Server on which a throw-away database is created. @default TEST_DATABASE_URL, else PGlite.
+   * Not used when `env` names a database (`DATABASE_URL` or `PGLITE_DIR`): that one is the caller's.
+   */
   readonly adminDatabaseUrl?: string;
 }
 
@@ -67,7 +70,10 @@ export async function startEngramProcess(options: EngramProcessOptions = {}): Pr
     NODE_OPTIONS: `--max-old-space-size=512 ${process.env['NODE_OPTIONS'] ?? ''}`.trim(),
   };
   const adminUrl = options.adminDatabaseUrl ?? process.env['TEST_DATABASE_URL'];
-  if (adminUrl) {
+  // A database the caller brings (kept across restarts of the process) is neither created nor dropped here.
+  if (options.env?.['DATABASE_URL'] || options.env?.['PGLITE_DIR']) {
+    if (!options.env['DATABASE_URL']) delete env['DATABASE_URL'];
+  } else if (adminUrl) {
     database = await createTestDatabase({ seed: false, adminUrl });
     env['DATABASE_URL'] = database.url;
   } else {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineContext, id } from '../../context/index.js';
-import { postgresOps, type FactRow } from '../../providers/postgres/index.js';
+import { postgresOps, type FactRow, type MessageRow } from '../../providers/postgres/index.js';
 import { zepOps } from '../../providers/zep/index.js';
 
 /** A Zep-style context block assembled from archived facts, for when Zep cannot answer. */
@@ -16,9 +16,14 @@ export function archivedContextBlock(facts: readonly FactRow[]): string {
   ].join('\n');
 }
 
+/** The archived block, followed by the thread's latest messages (those Zep has not received yet among them). */
+export function pendingContextBlock(facts: readonly FactRow[], messages: readonly MessageRow[]): string {
+  return [archivedContextBlock(facts), '<RECENT_MESSAGES>', ...messages.map((m) => `  ${m.role}: ${m.content}`), '</RECENT_MESSAGES>'].join('\n');
+}
+
 export const threadContext = defineContext({
   name: 'threadContext',
-  description: 'A prompt-ready context block for a thread: Zep\'s, else one assembled from the user\'s archived facts; null for an unknown thread.',
+  description: 'A prompt-ready context block for a thread: assembled from Postgres (facts and latest messages) while it holds writes Zep has not received, else Zep\'s, else one assembled from the user\'s archived facts; null for an unknown thread.',
   args: z.object({ threadId: id('The conversation thread.') }),
   output: z
     .object({
@@ -27,6 +32,12 @@ export const threadContext = defineContext({
     })
     .nullable(),
   sources: (from) => [
+    // While Zep lacks writes of this thread or its user, Postgres has the fresher context.
+    from(postgresOps.pendingThreadContext, {
+      key: (args) => args.threadId,
+      passOn: (pending) => pending === false,
+      map: (row) => (row === false ? null : { threadId: row.threadId, context: pendingContextBlock(row.facts, row.messages) }),
+    }),
     from(zepOps.threadContext, { key: (args) => args.threadId }),
     from(postgresOps.threadFacts, {
       key: (args) => args.threadId,

@@ -78,6 +78,34 @@ export interface ApiKeysTable {
   revoked_at: Timestamp | null;
 }
 
+/** What Zep must still be told: one entry per write, delivered in `id` order within its stream. */
+export interface OutboxTable {
+  tenant_id: string;
+  id: ColumnType<string, never, never>;
+  stream: string;
+  kind: 'messages' | 'facts';
+  target_id: string;
+  payload: ColumnType<unknown, string, string>;
+  created_at: DefaultTimestamp;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: DefaultTimestamp;
+  lease_until: Timestamp | null;
+  lease_token: string | null;
+  delivered_at: Timestamp | null;
+  last_error: string | null;
+}
+
+/** The first answer of a write sent with an idempotency key. */
+export interface IdempotencyKeysTable {
+  tenant_id: string;
+  subject: string;
+  key: string;
+  operation: string;
+  request_hash: string;
+  response: ColumnType<unknown, string, string>;
+  created_at: DefaultTimestamp;
+}
+
 /** The cold store's schema, as Kysely sees it. Every table of context data carries `tenant_id`. */
 export interface Database {
   users: UsersTable;
@@ -87,6 +115,8 @@ export interface Database {
   messages: MessagesTable;
   documents: DocumentsTable;
   api_keys: ApiKeysTable;
+  outbox: OutboxTable;
+  idempotency_keys: IdempotencyKeysTable;
 }
 
 export type EngramDatabase = Kysely<Database>;

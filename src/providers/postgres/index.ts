@@ -11,6 +11,7 @@ export type {
   DocumentSearchKey,
   FactRow,
   MessageRow,
+  PendingThreadContextRow,
   ThreadFactsRow,
   ThreadMessagesKey,
   UserFactsKey,

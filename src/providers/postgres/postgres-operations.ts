@@ -45,6 +45,11 @@ export interface ThreadFactsRow {
   readonly facts: readonly FactRow[];
 }
 
+/** A thread with writes not yet delivered to Zep: its user's latest facts and its last messages. */
+export interface PendingThreadContextRow extends ThreadFactsRow {
+  readonly messages: readonly MessageRow[];
+}
+
 export interface UserFactsKey {
   readonly userId: string;
   readonly limit: number;
@@ -68,6 +73,16 @@ export const postgresOps = {
   userFacts: operationRef<UserFactsKey, FactRow[]>('postgres', 'userFacts'),
   /** The last `lastN` archived messages of a thread, oldest first; `null` for an unknown thread. */
   threadMessages: operationRef<ThreadMessagesKey, MessageRow[] | null>('postgres', 'threadMessages'),
+  /**
+   * The last `lastN` messages of a thread that has writes not yet delivered to Zep (fresher than
+   * Zep); `false` when everything was delivered (ask Zep).
+   */
+  pendingThreadMessages: operationRef<ThreadMessagesKey, MessageRow[] | false>('postgres', 'pendingThreadMessages'),
+  /**
+   * A thread whose messages or user's facts Zep has not received yet: facts and last 4 messages
+   * from Postgres (fresher than Zep); `false` when everything was delivered (ask Zep).
+   */
+  pendingThreadContext: operationRef<string, PendingThreadContextRow | false>('postgres', 'pendingThreadContext'),
   /** The thread's user and their latest facts; `null` for an unknown thread. */
   threadFacts: operationRef<string, ThreadFactsRow | null>('postgres', 'threadFacts'),
   /** The user a thread belongs to (its owner, for access rules); `null` for an unknown thread. */

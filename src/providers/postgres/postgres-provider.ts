@@ -11,6 +11,7 @@ import type {
   ThreadMessagesKey,
   UserFactsKey,
   ThreadFactsRow,
+  PendingThreadContextRow,
   UserProfileRow,
 } from './postgres-operations.js';
 import { withStorableKeys } from './storable-keys.js';
@@ -42,6 +43,37 @@ const SQL = {
       limit k.lim
     ) m on true
     order by k.ord, m.created_at, m.id`,
+  // Only threads with writes Zep has not received yet answer; the others pass on to Zep.
+  pendingThreadMessages: `select k.ord, m.id, m.role, m.content, m.created_at
+    from unnest($2::text[], $3::int[]) with ordinality as k(thread_id, lim, ord)
+    cross join lateral (
+      select 1 from outbox
+      where outbox.tenant_id = $1 and outbox.stream = 'thread:' || k.thread_id and outbox.delivered_at is null
+      limit 1
+    ) p
+    cross join lateral (
+      select * from messages
+      where messages.tenant_id = $1 and messages.thread_id = k.thread_id
+      order by messages.created_at desc, messages.id desc
+      limit k.lim
+    ) m
+    order by k.ord, m.created_at, m.id`,
+  // Threads whose messages, or whose user's facts, Zep has not received yet; the others pass on.
+  pendingThreadContext: `select k.ord, t.id as thread_id, t.user_id,
+      coalesce((select json_agg(f order by f.created_at desc, f.id) from (
+        select id, name, fact, source_node, target_node, valid_at, invalid_at, created_at from facts
+        where facts.tenant_id = $1 and facts.user_id = t.user_id and facts.invalid_at is null
+        order by facts.created_at desc, facts.id limit 20) f), '[]') as facts,
+      coalesce((select json_agg(m order by m.created_at, m.id) from (
+        select id, role, content, created_at from messages
+        where messages.tenant_id = $1 and messages.thread_id = t.id
+        order by messages.created_at desc, messages.id desc limit 4) m), '[]') as messages
+    from unnest($2::text[]) with ordinality as k(thread_id, ord)
+    join threads t on t.tenant_id = $1 and t.id = k.thread_id
+    where exists (
+      select 1 from outbox
+      where outbox.tenant_id = $1 and outbox.delivered_at is null and outbox.stream in ('thread:' || t.id, 'user:' || t.user_id)
+    )`,
   threadFacts: `select k.ord, t.id as thread_id, t.user_id, f.id, f.name, f.fact, f.source_node, f.target_node, f.valid_at, f.invalid_at, f.created_at
     from unnest($2::text[]) with ordinality as k(thread_id, ord)
     join threads t on t.tenant_id = $1 and t.id = k.thread_id
@@ -186,6 +218,44 @@ export function postgresProvider(options: PostgresProviderOptions) {
             createdAt: iso(r.created_at) as string,
           }));
           return groups.map((messages, i) => (known.has(i + 1) ? messages : null));
+        },
+      }),
+
+      pendingThreadMessages: withStorableKeys({
+        keyId: (k: ThreadMessagesKey) => `${k.threadId}\u0000${k.lastN}`,
+        load: async (keys: readonly ThreadMessagesKey[], { tenant, signal, countCall }): Promise<Array<MessageRow[] | false>> => {
+          countCall();
+          const rows = await run<{ ord: number | string; id: string; role: string; content: string; created_at: Date }>(
+            SQL.pendingThreadMessages,
+            [tenant, keys.map((k) => k.threadId), keys.map((k) => k.lastN)],
+            signal,
+            NAMED.pendingThreadMessages,
+          );
+          const groups = groupByOrdinal(keys.length, rows, (r): MessageRow => ({ id: r.id, role: r.role, content: r.content, createdAt: iso(r.created_at) as string }));
+          return groups.map((messages) => (messages.length === 0 ? false : messages));
+        },
+      }),
+
+      pendingThreadContext: withStorableKeys({
+        load: async (threadIds: readonly string[], { tenant, signal, countCall }): Promise<Array<PendingThreadContextRow | false>> => {
+          countCall();
+          const rows = await run<{ ord: number | string; thread_id: string; user_id: string; facts: Array<Omit<FactSqlRow, 'ord'>>; messages: Array<{ id: string; role: string; content: string; created_at: string }> }>(
+            SQL.pendingThreadContext,
+            [tenant, threadIds],
+            signal,
+            NAMED.pendingThreadContext,
+          );
+          const byOrd = new Map(rows.map((r) => [Number(r.ord), r]));
+          return threadIds.map((_, i) => {
+            const r = byOrd.get(i + 1);
+            if (!r) return false;
+            return {
+              threadId: r.thread_id,
+              userId: r.user_id,
+              facts: r.facts.map(toFact),
+              messages: r.messages.map((m) => ({ id: m.id, role: m.role, content: m.content, createdAt: iso(m.created_at) as string })),
+            };
+          });
         },
       }),
 

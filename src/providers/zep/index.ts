@@ -18,3 +18,5 @@ export { zepProvider } from './zep-provider.js';
 export type { ZepProviderOptions } from './zep-provider.js';
 export { namespacedZepId, ZepTenancy } from './zep-tenancy.js';
 export type { ZepTenantScope } from './zep-tenancy.js';
+export { isAlreadyExists, isNotFound, toZepEngramError } from './zep-errors.js';
+export { ENGRAM_MESSAGE_ID } from './zep-results.js';

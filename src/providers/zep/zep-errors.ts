@@ -1,4 +1,4 @@
-import { ZepError, ZepTimeoutError } from '@getzep/zep-cloud';
+import { Zep, ZepError, ZepTimeoutError } from '@getzep/zep-cloud';
 import {
   EngramError,
   ProviderError,
@@ -36,6 +36,13 @@ export class ZepResponseError extends Error {
  */
 export function isNotFound(error: unknown): boolean {
   return error instanceof ZepError && error.statusCode === 404;
+}
+
+/** Zep answers a duplicate user or thread with 400 ("... already exists") or 409. */
+export function isAlreadyExists(error: unknown): boolean {
+  if (!(error instanceof ZepError)) return false;
+  if (error instanceof Zep.ConflictError || error.statusCode === 409) return true;
+  return error instanceof Zep.BadRequestError && /already exist/i.test(error.message);
 }
 
 // Node's fetch reports every connection failure as "fetch failed"; the rest are belt and braces.

@@ -54,12 +54,17 @@ export function toEpisode(episode: Zep.Episode): ZepEpisode {
 }
 
 /** Oldest first, whatever order Zep sends them in (ties keep Zep's order). */
+/** The metadata key under which the outbox sends a message's Engram id to Zep. */
+export const ENGRAM_MESSAGE_ID = 'engram_message_id';
+
 export function toMessages(messages: readonly Zep.Message[]): ZepMessage[] {
   return messages
     .map((message) => {
       if (message.uuid === undefined) throw new ZepResponseError('a message without uuid');
       if (message.createdAt === undefined) throw new ZepResponseError(`message ${message.uuid} without created_at`);
-      return { id: message.uuid, role: message.role, content: message.content, createdAt: iso(message.createdAt) };
+      // A message written through Engram keeps the id Engram gave it (and Postgres holds) in either source.
+      const engramId = message.metadata?.[ENGRAM_MESSAGE_ID];
+      return { id: typeof engramId === 'string' ? engramId : message.uuid, role: message.role, content: message.content, createdAt: iso(message.createdAt) };
     })
     .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
 }

@@ -1,3 +1,4 @@
+import type { EmulatorStore } from '../emulator-store.js';
 import type { FastifyInstance } from 'fastify';
 import { parseRequest } from '../emulator-api-error.js';
 import type { FaultInjector, FaultSettings } from '../fault-injector.js';
@@ -9,7 +10,9 @@ import type { RequestStats, RequestStatsSnapshot } from '../request-stats.js';
  * loopback development tool.
  * @internal
  */
-export function registerControlRoutes(app: FastifyInstance, faults: FaultInjector, stats: RequestStats): void {
+export function registerControlRoutes(app: FastifyInstance, faults: FaultInjector, stats: RequestStats, store: EmulatorStore): void {
+  // What the emulator holds, for tests that count on Zep's side (never behind the fault injector).
+  app.get('/_emulator/threads', async () => ({ threads: store.threads() }));
   app.get('/_emulator/faults', async (): Promise<FaultSettings> => faults.get());
 
   app.put('/_emulator/faults', async (request): Promise<FaultSettings> => {
