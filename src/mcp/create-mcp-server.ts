@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
@@ -7,7 +7,28 @@ import type { StoreSession } from '../store/index.js';
 import { loadMcpSdk } from './mcp-sdk.js';
 import type { McpToolSet } from './mcp-tool-set.js';
 
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+let version: string | undefined;
+
+/**
+ * Engram's version for the MCP handshake, from the nearest `package.json` named engram above this
+ * module: its depth differs between `src/` (tsx), `dist/` and the bench's build.
+ */
+function engramVersion(): string {
+  if (version !== undefined) return version;
+  version = '0.0.0';
+  for (let dir = new URL('..', import.meta.url), i = 0; i < 6; dir = new URL('..', dir), i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'engram' && typeof pkg.version === 'string') {
+        version = pkg.version;
+        break;
+      }
+    } catch {
+      // No package.json at this level: look further up.
+    }
+  }
+  return version;
+}
 
 /**
  * The store session of one tool call, bound to the caller's verified principal by the transport
@@ -49,7 +70,7 @@ export function toolErrorResult(error: unknown, logger?: Logger | false): CallTo
 export async function createMcpServer(options: McpServerOptions): Promise<Server> {
   const { tools, sessionFor, logger } = options;
   const { Server, CallToolRequestSchema, ListToolsRequestSchema } = await loadMcpSdk();
-  const server = new Server({ name: 'engram', version }, { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS });
+  const server = new Server({ name: 'engram', version: engramVersion() }, { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS });
   const list = { tools: tools.list };
   server.setRequestHandler(ListToolsRequestSchema, () => list);
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
