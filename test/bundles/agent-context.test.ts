@@ -120,7 +120,7 @@ describe('agentContext: one block of text under an exact budget', () => {
 
   it('costs the same SQL statements and Zep calls as asking for its parts in one request', async () => {
     // An agent key (context:read:any) skips the owner lookups; u1's own key needs them.
-    for (const [key, statements] of [[keys.acmeAgent, 2], [keys.acmeU1, 3]] as const) {
+    for (const [key, statements] of [[keys.acmeAgent, 4], [keys.acmeU1, 5]] as const) {
       // Warm the key cache: verification must not count.
       await graphql(key, '{ contexts { name } }');
       const direct = await cost(() => graphql(key, PARTS_DIRECTLY));
@@ -129,7 +129,8 @@ describe('agentContext: one block of text under an exact budget', () => {
       expect(viaBundle.answer.body.errors).toBeUndefined();
       expect(viaBundle.statements).toBe(direct.statements);
       expect(viaBundle.zep).toEqual(direct.zep);
-      // userProfile and searchDocuments, plus the thread owner lookup (shared by two access rules) for u1: one statement each.
+      // userProfile, searchDocuments, and whether the thread holds writes Zep lacks (threadContext, threadMessages),
+      // plus the thread owner lookup (shared by two access rules) for u1: one statement each.
       expect(viaBundle.statements).toBe(statements);
       expect(viaBundle.zep).toEqual({ 'GET /threads/:threadId/context': 1, 'GET /threads/:threadId/messages': 1, 'POST /graph/search': 1 });
     }
