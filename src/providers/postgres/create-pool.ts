@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { parseTimestamptz } from './timestamptz.js';
+import { parseTimestamptz, timestamptzIso } from './timestamptz.js';
 
 /** Pool settings of a real PostgreSQL server; every one is explicit rather than pg's default. */
 export interface PoolOptions {
@@ -34,13 +34,21 @@ export interface PoolOptions {
  * since values here stay far below 2^53, and timestamptz without regular expressions (the same
  * `Date`s). Per pool, so other `pg` users in the process keep theirs.
  */
-function poolTypes(): pg.CustomTypesConfig {
+function poolTypes(timestamptz: 'date' | 'iso' = 'date'): pg.CustomTypesConfig {
   const types = new pg.TypeOverrides();
   types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
   types.setTypeParser(pg.types.builtins.NUMERIC, (v: string) => Number(v));
-  types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, parseTimestamptz);
+  if (timestamptz === 'iso') types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, timestamptzIso);
+  else types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, parseTimestamptz);
   return types;
 }
+
+/**
+ * The pool's parsers with `timestamptz` as ISO strings instead of `Date`s, for statements whose
+ * timestamps only travel on as strings (the provider's fixed statements): no `Date` made and turned
+ * back into text per value. Passed per query (`types`), so Kysely and the API key store keep `Date`s.
+ */
+export const ISO_TIMESTAMPTZ_TYPES: pg.CustomTypesConfig = poolTypes('iso');
 
 /**
  * A `pg.Pool` that survives connection loss. pg-pool listens for `error` on a client only while

@@ -15,7 +15,8 @@ import type {
   UserProfileRow,
 } from './postgres-operations.js';
 import { withStorableKeys } from './storable-keys.js';
-import { createStatementRunner } from './statement-runner.js';
+import { ISO_TIMESTAMPTZ_TYPES } from './create-pool.js';
+import { createStatementRunner, type StatementOptions } from './statement-runner.js';
 
 // Statement texts are fixed (keys travel as array parameters), so they are written once here
 // instead of being rebuilt and compiled by the query builder on every batch. `$1` is always the
@@ -102,14 +103,21 @@ const SQL = {
 } as const;
 
 /** Each fixed statement under its own prepared-statement name. */
-const NAMED = Object.fromEntries(Object.keys(SQL).map((key) => [key, { name: `engram_${key}` }])) as Record<keyof typeof SQL, { readonly name: string }>;
+// Their timestamps only become ISO strings: parsed to those directly, with no `Date` in between.
+const NAMED = Object.fromEntries(Object.keys(SQL).map((key) => [key, { name: `engram_${key}`, types: ISO_TIMESTAMPTZ_TYPES }])) as Record<keyof typeof SQL, StatementOptions>;
 const USER_PROFILE_OPTIONS = { ...NAMED.userProfile, rowMode: 'array' } as const;
 
 /** @internal the statement texts, for tools that must send exactly the same SQL (bench peers). */
 export const POSTGRES_PROVIDER_SQL: Readonly<Record<keyof typeof SQL, string>> = SQL;
 
+/** An ISO string already in `toISOString`'s form: `2026-11-25T16:58:53.915Z`. */
+const isCanonicalIso = (value: string): boolean =>
+  value.length === 24 && value.charCodeAt(10) === 84 && value.charCodeAt(19) === 46 && value.charCodeAt(23) === 90;
+
+// Timestamps arrive as ISO strings from the fixed statements on a real server (ISO_TIMESTAMPTZ_TYPES),
+// as `Date`s from PGlite, and as PostgreSQL's JSON text inside json_agg rows.
 const iso = (value: Date | string | null): string | null =>
-  value === null ? null : value instanceof Date ? value.toISOString() : new Date(value).toISOString();
+  value === null ? null : value instanceof Date ? value.toISOString() : isCanonicalIso(value) ? value : new Date(value).toISOString();
 
 interface FactSqlRow {
   ord: number | string;
@@ -118,9 +126,9 @@ interface FactSqlRow {
   fact: string;
   source_node: string;
   target_node: string;
-  valid_at: Date | null;
-  invalid_at: Date | null;
-  created_at: Date;
+  valid_at: Date | string | null;
+  invalid_at: Date | string | null;
+  created_at: Date | string;
 }
 
 const toFact = (r: Omit<FactSqlRow, 'ord'>): FactRow => ({
@@ -154,7 +162,7 @@ export interface PostgresProviderOptions {
 
 /** A `userProfile` row as an array, in the statement's select order. */
 type ProfileSqlRow = [
-  id: string, email: string, firstName: string, lastName: string, createdAt: Date,
+  id: string, email: string, firstName: string, lastName: string, createdAt: Date | string,
   locale: string | null, timezone: string | null, plan: string | null, bio: string | null, preferences: Record<string, unknown> | null,
 ];
 

@@ -14,6 +14,11 @@ export interface StatementOptions {
    * every connection for its whole life.
    */
   readonly name?: string;
+  /**
+   * Type parsers for this statement instead of the pool's (on a real server; PGlite ignores them),
+   * e.g. `timestamptz` as ISO strings for values that only travel on as text.
+   */
+  readonly types?: pg.CustomTypesConfig;
 }
 
 /** Runs one statement; rejects when `signal` aborts, after asking the server to cancel it. */
@@ -110,7 +115,8 @@ export function createStatementRunner(source: {
     try {
       const name = prepared ? options?.name : undefined;
       const rowMode = options?.rowMode;
-      const result = await client.query({ text, values: parameters as unknown[], ...(name ? { name } : {}), ...(rowMode ? { rowMode } : {}) });
+      const types = options?.types;
+      const result = await client.query({ text, values: parameters as unknown[], ...(name ? { name } : {}), ...(rowMode ? { rowMode } : {}), ...(types ? { types } : {}) });
       return result.rows as R[];
     } catch (error) {
       failed = error instanceof Error ? error : new Error(String(error));

@@ -53,3 +53,37 @@ export function parseTimestamptz(text: string): Date | number | null {
   const offsetMs = (offsetHours * 3600 + offsetMinutes * 60 + offsetSeconds) * 1000;
   return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms) - (sign === 45 ? -offsetMs : offsetMs));
 }
+
+/**
+ * The ISO string `Date#toISOString` gives for `parseTimestamptz(text)`, without making the `Date`:
+ * the text of a session in UTC (`2026-11-25 16:58:53.915819+00`) is rearranged, its fraction cut to
+ * milliseconds as pg's parser truncates it. Any other form (another offset, infinity, BC, a year
+ * outside 1000–9999) goes through `parseTimestamptz`; a value that is not a `Date` is returned as is.
+ */
+export function timestamptzIso(text: string): string | number | null {
+  const length = text.length;
+  const end = length - 3;
+  if (
+    length >= 22 &&
+    text.charCodeAt(end) === 43 &&
+    text.charCodeAt(end + 1) === ZERO &&
+    text.charCodeAt(end + 2) === ZERO &&
+    text.charCodeAt(4) === 45 &&
+    text.charCodeAt(7) === 45 &&
+    text.charCodeAt(10) === 32 &&
+    text.charCodeAt(13) === 58 &&
+    text.charCodeAt(16) === 58 &&
+    digits(text, 0, 4) >= 1000 &&
+    digits(text, 5, 2) >= 0 &&
+    digits(text, 8, 2) >= 0 &&
+    digits(text, 11, 2) >= 0 &&
+    digits(text, 14, 2) >= 0 &&
+    digits(text, 17, 2) >= 0 &&
+    (end === 19 || (text.charCodeAt(19) === 46 && end > 20 && digits(text, 20, end - 20) >= 0))
+  ) {
+    const ms = end === 19 ? '000' : `${text.slice(20, Math.min(end, 23))}00`.slice(0, 3);
+    return `${text.slice(0, 10)}T${text.slice(11, 19)}.${ms}Z`;
+  }
+  const parsed = parseTimestamptz(text);
+  return parsed instanceof Date ? parsed.toISOString() : parsed;
+}
