@@ -55,6 +55,24 @@ function randomTexts(count: number): string[] {
   });
 }
 
+/** Runs `check` on one connection of Engram's pool in each of three session time zones. */
+async function inEachTimeZone(check: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+  const pool = createPool({ url: serverUrl as string });
+  try {
+    const client = await pool.connect();
+    try {
+      for (const zone of ['UTC', 'America/St_Johns', 'Asia/Kolkata']) {
+        await client.query(`set time zone '${zone}'`);
+        await check(client);
+      }
+    } finally {
+      client.release();
+    }
+  } finally {
+    await pool.end();
+  }
+}
+
 describe('parseTimestamptz', () => {
   it('gives the same Date as pg for every form PostgreSQL sends', () => {
     for (const text of FORMS) expectSameAsPg(text);
@@ -65,26 +83,15 @@ describe('parseTimestamptz', () => {
   });
 
   it.skipIf(!serverUrl)('is what Engram\'s pool reads timestamptz with, whatever the session time zone', async () => {
-    const pool = createPool({ url: serverUrl as string });
-    try {
-      const client = await pool.connect();
-      try {
-        for (const zone of ['UTC', 'America/St_Johns', 'Asia/Kolkata']) {
-          await client.query(`set time zone '${zone}'`);
-          const { rows } = await client.query<{ at: Date; text: string }>(
-            "select t as at, t::text as text from (values (timestamptz '2026-11-25 16:58:53.915819+00'), (timestamptz '1999-12-31 23:59:59+00')) v(t)",
-          );
-          for (const row of rows) {
-            expect(row.at).toBeInstanceOf(Date);
-            expect(row.at.getTime()).toBe((pgParser(row.text) as Date).getTime());
-          }
-        }
-      } finally {
-        client.release();
+    await inEachTimeZone(async (client) => {
+      const { rows } = await client.query<{ at: Date; text: string }>(
+        "select t as at, t::text as text from (values (timestamptz '2026-11-25 16:58:53.915819+00'), (timestamptz '1999-12-31 23:59:59+00')) v(t)",
+      );
+      for (const row of rows) {
+        expect(row.at).toBeInstanceOf(Date);
+        expect(row.at.getTime()).toBe((pgParser(row.text) as Date).getTime());
       }
-    } finally {
-      await pool.end();
-    }
+    });
   });
 });
 
@@ -98,25 +105,14 @@ describe('timestamptzIso', () => {
   });
 
   it.skipIf(!serverUrl)('is what the provider\'s statements read timestamptz with (per query), whatever the session time zone', async () => {
-    const pool = createPool({ url: serverUrl as string });
-    try {
-      const client = await pool.connect();
-      try {
-        for (const zone of ['UTC', 'America/St_Johns', 'Asia/Kolkata']) {
-          await client.query(`set time zone '${zone}'`);
-          const text = "select t as at, t::text as text from (values (timestamptz '2026-11-25 16:58:53.915819+00'), (timestamptz '1999-12-31 23:59:59+00'), (null)) v(t)";
-          const { rows } = await client.query<{ at: string | null; text: string | null }>({ text, types: ISO_TIMESTAMPTZ_TYPES });
-          expect(rows.map((r) => r.at)).toEqual(rows.map((r) => (r.text === null ? null : (pgParser(r.text) as Date).toISOString())));
-          expect(rows[0]?.at).toBe('2026-11-25T16:58:53.915Z');
-          // The pool's own parser (Kysely, API keys) still gives Dates.
-          const plain = await client.query<{ at: Date }>("select timestamptz '2026-11-25 16:58:53+00' as at");
-          expect(plain.rows[0]?.at).toBeInstanceOf(Date);
-        }
-      } finally {
-        client.release();
-      }
-    } finally {
-      await pool.end();
-    }
+    await inEachTimeZone(async (client) => {
+      const text = "select t as at, t::text as text from (values (timestamptz '2026-11-25 16:58:53.915819+00'), (timestamptz '1999-12-31 23:59:59+00'), (null)) v(t)";
+      const { rows } = await client.query<{ at: string | null; text: string | null }>({ text, types: ISO_TIMESTAMPTZ_TYPES });
+      expect(rows.map((r) => r.at)).toEqual(rows.map((r) => (r.text === null ? null : (pgParser(r.text) as Date).toISOString())));
+      expect(rows[0]?.at).toBe('2026-11-25T16:58:53.915Z');
+      // The pool's own parser (Kysely, API keys) still gives Dates.
+      const plain = await client.query<{ at: Date }>("select timestamptz '2026-11-25 16:58:53+00' as at");
+      expect(plain.rows[0]?.at).toBeInstanceOf(Date);
+    });
   });
 });
