@@ -174,7 +174,9 @@ export async function startEngram(config: EngramConfig, logger: Logger, options:
             backoff: { initialMs: config.outbox.backoffInitialMs, maxMs: config.outbox.backoffMaxMs },
             policy: {
               timeoutMs: outboxRoundMs(config),
-              retry: { maxAttempts: config.policy.retryMaxAttempts },
+              // No retry inside a round: a retried round could outlive its lease; the worker retries
+              // failed entries itself, with backoff, under a new claim.
+              retry: { maxAttempts: 0 },
               breaker: { consecutiveFailures: config.policy.breakerConsecutiveFailures, halfOpenAfterMs: config.policy.breakerHalfOpenAfterMs },
             },
           },

@@ -35,7 +35,11 @@ export interface OutboxWorkerOptions {
    * @default { initialMs: 500, maxMs: 5000 }
    */
   readonly backoff?: { readonly initialMs?: number; readonly maxMs?: number };
-  /** The policy of delivery rounds (timeout, retry with Retry-After, breaker), as a provider's. */
+  /**
+   * The policy of delivery rounds (timeout, breaker), as a provider's. Keep its retries at 0 (the
+   * default): a retried round could outlive its lease; failed entries are retried by the worker, with
+   * backoff and Retry-After, under a new claim.
+   */
   readonly policy?: ProviderPolicyOptions;
   readonly logger?: Logger | false;
 }
@@ -108,7 +112,7 @@ export class OutboxWorker {
   constructor(store: OutboxStore, delivery: ZepDelivery, options: OutboxWorkerOptions = {}) {
     this.#store = store;
     this.#delivery = delivery;
-    this.#policy = new ProviderPolicy('zep-outbox', options.policy ?? { timeoutMs: 10_000, retry: { maxAttempts: 1 }, breaker: { consecutiveFailures: 3, halfOpenAfterMs: 2000 } });
+    this.#policy = new ProviderPolicy('zep-outbox', options.policy ?? { timeoutMs: 10_000, retry: { maxAttempts: 0 }, breaker: { consecutiveFailures: 3, halfOpenAfterMs: 2000 } });
     this.#logger = options.logger === false || options.logger === undefined ? undefined : options.logger;
     this.#pollMs = options.pollIntervalMs ?? 1000;
     this.#batchSize = options.batchSize ?? 32;
@@ -182,12 +186,16 @@ export class OutboxWorker {
       } catch (error) {
         return toZepEngramError(error, { provider: 'zep', operation: `outbox.${chunk[0]?.kind}` }, this.#delivery.timeoutMs);
       }
+      let marked: number;
       try {
-        await this.#store.markDelivered(chunk);
+        marked = await this.#store.markDelivered(chunk);
       } catch (error) {
         // Zep has the chunk; the next claim compares with Zep before sending, so nothing is sent twice.
         return new ProviderError({ provider: 'postgres', operation: 'outbox.markDelivered' }, 'the database did not take the mark', { cause: error });
       }
+      // The lease ran out and another worker may own these entries now: sending more of this
+      // stream could interleave with it, so the run stops here (the new owner compares with Zep).
+      if (marked < chunk.length) return new ProviderError({ provider: 'postgres', operation: 'outbox.markDelivered' }, 'the lease on these entries ran out before they were marked');
       run.done += chunk.length;
       for (const key of keys) this.#tried.delete(key);
     }

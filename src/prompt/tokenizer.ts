@@ -36,10 +36,17 @@ export class LazyTokenizer {
   }
 
   get(): Promise<Tokenizer> {
-    this.#loading ??= importEncoding(this.name).then((encoding) => ({
-      name: this.name,
-      count: (text: string) => (text === '' ? 0 : encoding.countTokens(text, AS_TEXT)),
-    }));
+    if (!this.#loading) {
+      const loading = importEncoding(this.name).then((encoding) => ({
+        name: this.name,
+        count: (text: string) => (text === '' ? 0 : encoding.countTokens(text, AS_TEXT)),
+      }));
+      // A failed import is tried again by the next bundle rather than kept.
+      loading.catch(() => {
+        if (this.#loading === loading) this.#loading = undefined;
+      });
+      this.#loading = loading;
+    }
     return this.#loading;
   }
 }

@@ -80,6 +80,8 @@ export async function resolveBundle(input: ResolveBundleInput): Promise<BundleRe
   const budgetTokens = args['budgetTokens'] as number;
   const format = args['format'] as PromptFormat;
   const tokenizing = input.tokenizer.get();
+  // Awaited after the parts are read: until then a failed load must not be an unhandled rejection.
+  tokenizing.catch(() => {});
 
   const sink = new Map<string, Provenance>();
   const reads = definition.parts.map(async (part): Promise<PartOutcome> => {

@@ -249,6 +249,38 @@ describe('delivery in batches', () => {
   });
 });
 
+describe('a lease that runs out mid-round', () => {
+  it('stops sending the stream once a mark finds the lease gone; the next claim sends only what Zep lacks', async () => {
+    await server.engram.outboxWorker?.stop();
+    const store = new OutboxStore(database.db);
+    const delivery = () => new ZepDelivery({ client: zep.options.client, timeoutMs: 2000, threadOwner: (t, id) => store.threadOwner(t, id) });
+    try {
+      // Two entries that take two Zep calls: 30 messages (Zep's cap per call), then 1.
+      const first = Array.from({ length: 30 }, (_, i) => ({ role: 'user', content: `lease ${i}` }));
+      expect((await gql('acmeAgent', APPEND, { threadId: 't6', messages: first })).body.errors).toBeUndefined();
+      expect((await gql('acmeAgent', APPEND, { threadId: 't6', messages: [{ role: 'user', content: 'lease 30' }] })).body.errors).toBeUndefined();
+      // Zep answers slowly; meanwhile the lease runs out and another worker claims the stream.
+      zep.emulator.faults.set({ latencyMs: 1500 });
+      zep.emulator.resetStats();
+      const slow = new OutboxWorker(store, delivery(), { ...FAST_WORKER, leaseMs: 150 });
+      const round = slow.runOnce();
+      await until(async () => (await sql<{ n: number }>`select count(*)::int as n from outbox where payload::text like '%lease 30%' and attempts > 0 and lease_until < now()`.execute(database.db)).rows[0]?.n ?? 0, (n) => n > 0, 'the lease to run out');
+      expect((await store.claim(32, 1, 30)).map((e) => e.stream)).toContain('thread:t6');
+      // The first mark finds the entries no longer its own: the run stops there.
+      expect(await round).toEqual({ delivered: 0, failed: 1, outage: true });
+      expect(zep.emulator.stats().byRoute).toEqual({ 'POST /threads/:threadId/messages': 1 });
+      zep.emulator.faults.reset();
+      await sql`update outbox set next_attempt_at = now(), lease_until = null where delivered_at is null`.execute(database.db);
+      await new OutboxWorker(store, delivery(), FAST_WORKER).runOnce();
+      const contents = (await emulatorThread('acme:t6')).map((m) => m.content).filter((c) => c.startsWith('lease '));
+      expect(contents).toEqual(Array.from({ length: 31 }, (_, i) => `lease ${i}`));
+    } finally {
+      zep.emulator.faults.reset();
+      server.engram.outboxWorker?.start();
+    }
+  });
+});
+
 describe('stopping a worker', () => {
   it('lets the round in flight finish and mark what it delivered (nothing is left to be sent again)', async () => {
     await server.engram.outboxWorker?.stop();
